@@ -56,7 +56,7 @@ internal static class InspectCommand
             new TextRenderer(stdout, colour, verbose).Render(report);
         }
 
-        bool malformed = report.CaptureError is not null || report.Packets.Any(p => p.Error is not null);
+        bool malformed = report.CaptureError is not null || report.Packets.Any(p => p.Error is not null || p.RuleViolation is not null);
         return malformed ? 1 : 0;
     }
 }

@@ -10,6 +10,9 @@ internal sealed record InspectedPacket(DissectedPacket Packet, IkeMessage? Messa
     /// <summary>What the keys table (if any) says about this message's SK payload.</summary>
     public string? KeysNote { get; init; }
 
+    /// <summary>A payload the exchange does not allow, or a count it exceeds (RFC 7296 §1-§3, <see cref="ExchangeRules"/>).</summary>
+    public DecodeError? RuleViolation { get; init; }
+
     public bool IsIke => Packet.Kind is PacketKind.Ike or PacketKind.IkeNatT;
 
     public static InspectedPacket From(DissectedPacket packet)
@@ -25,7 +28,10 @@ internal sealed record InspectedPacket(DissectedPacket Packet, IkeMessage? Messa
             return new InspectedPacket(packet, null, decoded.Error, []);
         }
 
-        return new InspectedPacket(packet, message, null, message.Payloads.Select(PayloadView.From).ToArray());
+        return new InspectedPacket(packet, message, null, message.Payloads.Select(PayloadView.From).ToArray())
+        {
+            RuleViolation = ExchangeRules.CheckOuter(message),
+        };
     }
 }
 

@@ -95,6 +95,14 @@ internal static class JsonRenderer
             }
 
             w.WriteEndArray();
+            if (packet.RuleViolation is { } violation)
+            {
+                w.WriteStartObject("rule_violation");
+                w.WriteString("reason", violation.Reason);
+                w.WriteNumber("offset", violation.Offset);
+                w.WriteEndObject();
+            }
+
             if (packet.KeysNote is { } keys)
             {
                 w.WriteString("keys", keys);

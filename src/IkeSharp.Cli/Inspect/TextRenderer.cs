@@ -78,6 +78,11 @@ internal sealed class TextRenderer(TextWriter output, bool colour, bool verbose)
             RenderNode(packet.Payloads[i], indent, i == packet.Payloads.Count - 1, depth: 0);
         }
 
+        if (packet.RuleViolation is { } violation)
+        {
+            output.WriteLine($"{indent}{Paint("not allowed by RFC 7296: " + violation, Red)}");
+        }
+
         if (packet.KeysNote is { } note)
         {
             output.WriteLine($"{indent}{Paint("keys: " + note, Yellow)}");
