@@ -13,6 +13,8 @@ public enum DecodeErrorCode
     LimitExceeded,
     /// <summary>A field holds a value the RFC does not allow here.</summary>
     InvalidValue,
+    /// <summary>The ICV (or AEAD tag) of an SK payload does not verify: a wrong key, or tampering (RFC 7296 §3.14).</summary>
+    IntegrityCheckFailed,
     /// <summary>Bytes follow the last payload (or the Encrypted payload, which must be last: RFC 7296 §3.14).</summary>
     TrailingData,
 }
