@@ -1,0 +1,2 @@
+global using IkeSharp.Wire;
+global using IkeSharp.Wire.Payloads;
