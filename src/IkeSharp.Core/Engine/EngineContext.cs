@@ -1,0 +1,37 @@
+using IkeSharp.Core.Credentials;
+using IkeSharp.Core.Engine;
+
+namespace IkeSharp.Core.Exchanges;
+
+/// <summary>What tasks may use of the engine: injected randomness, algorithms, credentials, the clock reading, and the event queue.</summary>
+internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider algorithms, ICredentialStore credentials, Queue<IkeEvent> events)
+{
+    public IRandomSource Random { get; } = random;
+
+    public IAlgorithmProvider Algorithms { get; } = algorithms;
+
+    public ICredentialStore Credentials { get; } = credentials;
+
+    public long Now { get; set; }
+
+    public void Raise(IkeEvent e) => events.Enqueue(e);
+
+    public byte[] RandomBytes(int length)
+    {
+        byte[] b = new byte[length];
+        Random.Fill(b);
+        return b;
+    }
+
+    public uint RandomSpi()
+    {
+        Span<byte> b = stackalloc byte[4];
+        do
+        {
+            Random.Fill(b);
+        }
+        while (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) < 256);   // SPIs 1..255 are reserved (RFC 4303 §2.1)
+
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b);
+    }
+}

@@ -1,0 +1,13 @@
+namespace IkeSharp.Core.Engine;
+
+/// <summary>What the owner asks the engine to do.</summary>
+public abstract record IkeCommand;
+
+/// <summary>Start the named connection (and its Child SAs, or only <paramref name="Child"/>).</summary>
+public sealed record Initiate(string Connection, string? Child = null) : IkeCommand;
+
+/// <summary>Delete an IKE SA (and with it its Child SAs) with an INFORMATIONAL Delete (RFC 7296 §1.4.1).</summary>
+public sealed record DeleteIkeSa(ulong LocalSpi) : IkeCommand;
+
+/// <summary>Send an empty INFORMATIONAL request: a liveness check (RFC 7296 §1.4).</summary>
+public sealed record CheckLiveness(ulong LocalSpi) : IkeCommand;

@@ -1,0 +1,48 @@
+using System.Net;
+using IkeSharp.Core.Policy;
+using IkeSharp.Crypto.KeySchedule;
+
+namespace IkeSharp.Core.Engine;
+
+/// <summary>Something the engine reports to its owner (the daemon, a test, a load generator).</summary>
+public abstract record IkeEvent(long Time, string Connection);
+
+/// <summary>An IKE SA finished IKE_AUTH (RFC 7296 §1.2): both peers authenticated.</summary>
+public sealed record IkeSaEstablished(long Time, string Connection, ulong SpiI, ulong SpiR, bool IsInitiator, string Proposal, string LocalId, string RemoteId, IPEndPoint Local, IPEndPoint Remote)
+    : IkeEvent(Time, Connection);
+
+/// <summary>
+/// A Child SA is ready for the data plane: SPIs, mode, algorithms, keys (owned by the receiver,
+/// who disposes them), selectors, endpoints and encapsulation.
+/// </summary>
+public sealed record ChildSaInstalled(
+    long Time,
+    string Connection,
+    string Child,
+    uint SpiIn,
+    uint SpiOut,
+    IpsecMode Mode,
+    string Proposal,
+    EncryptionAlgorithm Encryption,
+    int EncryptionKeyBits,
+    IntegrityAlgorithm Integrity,
+    bool Esn,
+    SecretBytes EncryptionKeyIn,
+    SecretBytes IntegrityKeyIn,
+    SecretBytes EncryptionKeyOut,
+    SecretBytes IntegrityKeyOut,
+    IReadOnlyList<Wire.Payloads.TrafficSelector> LocalTs,
+    IReadOnlyList<Wire.Payloads.TrafficSelector> RemoteTs,
+    IPEndPoint Local,
+    IPEndPoint Remote,
+    bool UdpEncapsulation) : IkeEvent(Time, Connection);
+
+public sealed record ChildSaDeleted(long Time, string Connection, string Child, uint SpiIn, uint SpiOut, string Reason) : IkeEvent(Time, Connection);
+
+public sealed record IkeSaDeleted(long Time, string Connection, ulong SpiI, ulong SpiR, string Reason) : IkeEvent(Time, Connection);
+
+/// <summary>Authentication failed, ours or the peer's; nothing was installed.</summary>
+public sealed record AuthFailed(long Time, string Connection, string Reason) : IkeEvent(Time, Connection);
+
+/// <summary>A negotiation failed for a reason a person can act on (proposals, selectors, IDs).</summary>
+public sealed record NegotiationFailed(long Time, string Connection, string Reason) : IkeEvent(Time, Connection);

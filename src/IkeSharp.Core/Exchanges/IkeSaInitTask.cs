@@ -1,0 +1,249 @@
+using IkeSharp.Core.Negotiation;
+using IkeSharp.Core.Sa;
+using IkeSharp.Crypto.KeySchedule;
+using IkeSharp.Wire.Payloads;
+
+namespace IkeSharp.Core.Exchanges;
+
+/// <summary>
+/// IKE_SA_INIT (RFC 7296 §1.2): proposals, key exchange, nonces, NAT detection (§2.23), with the
+/// INVALID_KE_PAYLOAD retry (§1.3) and COOKIE (§2.6) on the initiator's side. Ends by deriving the
+/// IKE SA's keys (§2.14), which IKE_AUTH uses; so this task's results live on in the SA.
+/// </summary>
+internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchangeTask
+{
+    private const int NonceLength = 32;
+    private IKeyExchangeInitiator? keyExchange;
+    private KeyExchangeMethod? retryMethod;
+    private ReadOnlyMemory<byte> cookie;
+    private KeyExchangeResult? responderKe;
+
+    public void BuildRequest(MessageBuilder request)
+    {
+        KeyExchangeMethod method = retryMethod ?? FirstKeyExchange();
+        IKeyExchangeAlgorithm ke = context.Algorithms.KeyExchange(method)
+            ?? throw new InvalidOperationException($"key exchange {method.ToKeyword()} is configured but not supported");
+        keyExchange?.Dispose();
+        keyExchange = ke.Initiate(context.Random);
+        if (sa.Ni.Length == 0)
+        {
+            sa.Ni = context.RandomBytes(NonceLength);
+        }
+
+        if (!cookie.IsEmpty)
+        {
+            request.Add(NotifyPayload.Cookie(cookie));
+        }
+
+        var proposals = new Proposal[sa.Config.Proposals.Count];
+        for (int i = 0; i < proposals.Length; i++)
+        {
+            proposals[i] = new Proposal((byte)(i + 1), SecurityProtocol.Ike, ReadOnlyMemory<byte>.Empty, sa.Config.Proposals[i]);
+        }
+
+        request.Add(new SaPayload(proposals));
+        request.Add(new KePayload(method, keyExchange.Share));
+        request.Add(new NoncePayload(sa.Ni));
+        AddNatDetection(request);
+    }
+
+    private KeyExchangeMethod FirstKeyExchange()
+    {
+        foreach (IReadOnlyList<Transform> proposal in sa.Config.Proposals)
+        {
+            foreach (Transform t in proposal)
+            {
+                if (t.Type == TransformType.KeyExchange)
+                {
+                    return (KeyExchangeMethod)t.Id;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"connection {sa.Config.Name} has no key exchange method in its IKE proposals");
+    }
+
+    /// <summary>
+    /// NAT_DETECTION_SOURCE_IP/DESTINATION_IP (§2.23). With encap forced, the source hash is of a
+    /// random address, so the peer sees a NAT and both float to 4500, as strongSwan's encap=yes does.
+    /// </summary>
+    private void AddNatDetection(MessageBuilder message)
+    {
+        // The SPIs as they appear in the header of this message: SPIr is zero in the request.
+        ulong spiR = sa.IsInitiator ? 0 : sa.SpiR;
+
+        byte[] source = sa.Config.Encap ? context.RandomBytes(NatDetection.HashLength) : NatDetection.ComputeHash(sa.SpiI, spiR, sa.Local);
+        message.Add(NotifyPayload.NatDetection(true, source));
+        message.Add(NotifyPayload.NatDetection(false, NatDetection.ComputeHash(sa.SpiI, spiR, sa.Remote)));
+    }
+
+    public TaskResult ProcessResponse(ReceivedMessage response)
+    {
+        if (response.Notify(NotifyType.Cookie) is { } c)
+        {
+            // §2.6: send the same request again with the cookie first.
+            cookie = c.Data.ToArray();
+            return TaskResult.Retry("the responder asked for a cookie");
+        }
+
+        if (response.Notify(NotifyType.InvalidKePayload) is { } invalidKe && invalidKe.TryGetInvalidKe(out KeyExchangeMethod wanted))
+        {
+            if (retryMethod is not null || !ConfiguredMethods().Contains(wanted))
+            {
+                return TaskResult.FailIkeSa($"the responder wants key exchange {wanted.ToKeyword()}, which is not in our proposals ({string.Join(", ", ConfiguredMethods().Select(m => m.ToKeyword()))})");
+            }
+
+            retryMethod = wanted;
+            return TaskResult.Retry($"the responder asked for key exchange {wanted.ToKeyword()} (INVALID_KE_PAYLOAD)");
+        }
+
+        if (response.FirstError() is { } error)
+        {
+            return TaskResult.FailIkeSa($"the responder refused IKE_SA_INIT with {error.NotifyType.ToIanaName()}");
+        }
+
+        SaPayload? saPayload = response.Find<SaPayload>();
+        KePayload? ke = response.Find<KePayload>();
+        NoncePayload? nonce = response.Find<NoncePayload>();
+        if (saPayload is null || ke is null || nonce is null || saPayload.Proposals.Count != 1)
+        {
+            return TaskResult.FailIkeSa("the IKE_SA_INIT response lacks SA, KE or Nonce, or has more than one proposal");
+        }
+
+        Proposal chosen = saPayload.Proposals[0];
+
+        // §2.7: the responder must pick one of ours; check it really is acceptable to us.
+        if (!sa.Config.Proposals.Any(p => ProposalSelection.TryMatch(p, chosen.Transforms, out _) is null))
+        {
+            return TaskResult.FailIkeSa($"the responder chose {chosen.Keywords}, which we did not offer");
+        }
+
+        if ((KeyExchangeMethod?)chosen.Transforms.FirstOrDefault(t => t.Type == TransformType.KeyExchange)?.Id != ke.Method || keyExchange is null || ke.Method != (retryMethod ?? FirstKeyExchange()))
+        {
+            return TaskResult.FailIkeSa($"the responder's KE payload ({ke.Method.ToKeyword()}) does not match the chosen proposal or our key exchange");
+        }
+
+        if (nonce.Data.Length is < 16 or > 256)
+        {
+            return TaskResult.FailIkeSa($"the responder's nonce is {nonce.Data.Length} octets; RFC 7296 §3.9 allows 16 to 256");
+        }
+
+        KeyExchangeResult secret = keyExchange.Finish(ke.Data.Span);
+        if (!secret.IsSuccess)
+        {
+            return TaskResult.FailIkeSa($"key exchange failed: {secret.Error}");
+        }
+
+        sa.Nr = nonce.Data.ToArray();
+        sa.InitResponse = response.Datagram.ToArray();
+        CheckNat(response);
+        string? failure = DeriveKeys(chosen, secret.SharedSecret!);
+        return failure is null ? TaskResult.Done : TaskResult.FailIkeSa(failure);
+    }
+
+    private IEnumerable<KeyExchangeMethod> ConfiguredMethods() =>
+        sa.Config.Proposals.SelectMany(p => p).Where(t => t.Type == TransformType.KeyExchange).Select(t => (KeyExchangeMethod)t.Id).Distinct();
+
+    public TaskResult ProcessRequest(ReceivedMessage request)
+    {
+        SaPayload? saPayload = request.Find<SaPayload>();
+        KePayload? ke = request.Find<KePayload>();
+        NoncePayload? nonce = request.Find<NoncePayload>();
+        if (saPayload is null || ke is null || nonce is null)
+        {
+            return TaskResult.FailIkeSa("IKE_SA_INIT request without SA, KE or Nonce", NotifyType.InvalidSyntax);
+        }
+
+        if (nonce.Data.Length is < 16 or > 256)
+        {
+            return TaskResult.FailIkeSa($"the initiator's nonce is {nonce.Data.Length} octets; RFC 7296 §3.9 allows 16 to 256", NotifyType.InvalidSyntax);
+        }
+
+        SelectionResult selection = ProposalSelection.Select(SecurityProtocol.Ike, sa.Config.Proposals, saPayload.Proposals);
+        if (!selection.IsMatch)
+        {
+            return TaskResult.FailIkeSa(selection.Explain(), NotifyType.NoProposalChosen);
+        }
+
+        Proposal chosen = selection.Proposal!;
+        var method = (KeyExchangeMethod)chosen.Transforms.First(t => t.Type == TransformType.KeyExchange).Id;
+        if (ke.Method != method)
+        {
+            // §1.3: the KE payload guessed another group; tell the initiator which one we want.
+            byte[] data = new byte[2];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, (ushort)method);
+            return TaskResult.FailIkeSa($"the initiator sent KE {ke.Method.ToKeyword()} but the chosen proposal uses {method.ToKeyword()}", NotifyType.InvalidKePayload, data);
+        }
+
+        IKeyExchangeAlgorithm? algorithm = context.Algorithms.KeyExchange(method);
+        if (algorithm is null)
+        {
+            return TaskResult.FailIkeSa($"key exchange {method.ToKeyword()} is not supported", NotifyType.NoProposalChosen);
+        }
+
+        responderKe = algorithm.Respond(ke.Data.Span, context.Random);
+        if (!responderKe.IsSuccess)
+        {
+            return TaskResult.FailIkeSa($"the initiator's key exchange data is invalid: {responderKe.Error}", NotifyType.InvalidSyntax);
+        }
+
+        sa.Ni = nonce.Data.ToArray();
+        sa.Nr = context.RandomBytes(NonceLength);
+        sa.InitRequest = request.Datagram.ToArray();
+        sa.Proposal = chosen;
+        CheckNat(request);
+        string? failure = DeriveKeys(chosen, responderKe.SharedSecret!);
+        return failure is null ? TaskResult.Done : TaskResult.FailIkeSa(failure, NotifyType.NoProposalChosen);
+    }
+
+    public void BuildResponse(MessageBuilder response)
+    {
+        response.Add(new SaPayload([sa.Proposal!]));
+        response.Add(new KePayload((KeyExchangeMethod)sa.Proposal!.Transforms.First(t => t.Type == TransformType.KeyExchange).Id, responderKe!.ResponderShare));
+        response.Add(new NoncePayload(sa.Nr));
+        AddNatDetection(response);
+    }
+
+    /// <summary>§2.23: compare the peer's hashes with the addresses we see; a mismatch means a NAT.</summary>
+    private void CheckNat(ReceivedMessage message)
+    {
+        NotifyPayload? source = message.Notify(NotifyType.NatDetectionSourceIp);
+        NotifyPayload? destination = message.Notify(NotifyType.NatDetectionDestinationIp);
+        // The SPIs as they appear in the received header: the response carries SPIr, the request zero.
+        ulong spiR = sa.IsInitiator ? sa.SpiR : 0;
+        bool natRemote = source is not null && !NatDetection.Matches(source.Data.Span, sa.SpiI, spiR, sa.Remote);
+        bool natLocal = destination is not null && !NatDetection.Matches(destination.Data.Span, sa.SpiI, spiR, sa.Local);
+        sa.UseNatT = sa.Config.Encap || natRemote || natLocal;
+    }
+
+    private string? DeriveKeys(Proposal chosen, SecretBytes sharedSecret)
+    {
+        using (sharedSecret)
+        {
+            Transform enc = chosen.Transforms.First(t => t.Type == TransformType.Encryption);
+            Transform prfTransform = chosen.Transforms.First(t => t.Type == TransformType.Prf);
+            Transform? integTransform = chosen.Transforms.FirstOrDefault(t => t.Type == TransformType.Integrity);
+            IEncryptionAlgorithm? encryption = context.Algorithms.Encryption((EncryptionAlgorithm)enc.Id, enc.KeyLength ?? 0);
+            IPrf? prf = context.Algorithms.Prf((PseudorandomFunction)prfTransform.Id);
+            IIntegrityAlgorithm? integrity = integTransform is null || integTransform.Id == 0 ? null : context.Algorithms.Integrity((IntegrityAlgorithm)integTransform.Id);
+            if (encryption is null || prf is null || (!encryption.IsAead && integrity is null))
+            {
+                return $"the chosen proposal {chosen.Keywords} names an algorithm this build does not support";
+            }
+
+            sa.Proposal = chosen;
+            sa.Prf = prf;
+            using SecretBytes skeyseed = IkeKeySchedule.Skeyseed(prf, sa.Ni, sa.Nr, sharedSecret.ReadOnlySpan);
+            sa.Keys = IkeKeySchedule.DeriveIkeSaKeys(prf, encryption, integrity, skeyseed.ReadOnlySpan, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
+            IkeSaKeys k = sa.Keys;
+            var i2r = new SkPayloadProtection(encryption, k.SkEi.ReadOnlySpan, integrity, k.SkAi.ReadOnlySpan, context.Random);
+            var r2i = new SkPayloadProtection(encryption, k.SkEr.ReadOnlySpan, integrity, k.SkAr.ReadOnlySpan, context.Random);
+            sa.Outbound = sa.IsInitiator ? i2r : r2i;
+            sa.Inbound = sa.IsInitiator ? r2i : i2r;
+            sa.State = IkeSaState.Authenticating;
+            keyExchange?.Dispose();
+            keyExchange = null;
+            return null;
+        }
+    }
+}
