@@ -78,7 +78,7 @@ internal sealed record ReceivedMessage(IkeMessage Message, IReadOnlyList<Payload
     }
 }
 
-internal enum TaskStatus
+internal enum TaskOutcome
 {
     /// <summary>The task is finished for this exchange.</summary>
     Done,
@@ -91,13 +91,13 @@ internal enum TaskStatus
 }
 
 /// <summary>A task's outcome, and for a failure an error notify to answer with and a sentence for the log.</summary>
-internal readonly record struct TaskResult(TaskStatus Status, string? Reason = null, NotifyType? Notify = null, ReadOnlyMemory<byte> NotifyData = default)
+internal readonly record struct TaskResult(TaskOutcome Status, string? Reason = null, NotifyType? Notify = null, ReadOnlyMemory<byte> NotifyData = default)
 {
-    public static TaskResult Done { get; } = new(TaskStatus.Done);
+    public static TaskResult Done { get; } = new(TaskOutcome.Done);
 
-    public static TaskResult FailIkeSa(string reason, NotifyType? notify = null, ReadOnlyMemory<byte> data = default) => new(TaskStatus.FailIkeSa, reason, notify, data);
+    public static TaskResult FailIkeSa(string reason, NotifyType? notify = null, ReadOnlyMemory<byte> data = default) => new(TaskOutcome.FailIkeSa, reason, notify, data);
 
-    public static TaskResult FailChild(string reason, NotifyType notify) => new(TaskStatus.FailChild, reason, notify);
+    public static TaskResult FailChild(string reason, NotifyType notify) => new(TaskOutcome.FailChild, reason, notify);
 
-    public static TaskResult Retry(string reason) => new(TaskStatus.Retry, reason);
+    public static TaskResult Retry(string reason) => new(TaskOutcome.Retry, reason);
 }

@@ -57,6 +57,16 @@ public sealed class InitiatorWindow(RetransmissionSchedule schedule)
         return RetransmitDecision.Retransmit;
     }
 
+    /// <summary>
+    /// Back to Message ID 0 with nothing outstanding: an IKE_SA_INIT retried after COOKIE or
+    /// INVALID_KE_PAYLOAD is again message 0 (RFC 7296 §2.6, §1.3).
+    /// </summary>
+    public void Restart()
+    {
+        Outstanding = null;
+        NextMessageId = 0;
+    }
+
     /// <summary>Drops the outstanding request without advancing (used when its exchange is abandoned with the SA).</summary>
     public void Clear() => Outstanding = null;
 }

@@ -1,0 +1,520 @@
+using System.Net;
+using IkeSharp.Core.Credentials;
+using IkeSharp.Core.Exchanges;
+using IkeSharp.Core.Policy;
+using IkeSharp.Core.Reliability;
+using IkeSharp.Core.Sa;
+using IkeSharp.Wire.Payloads;
+
+namespace IkeSharp.Core.Engine;
+
+/// <summary>
+/// The IKEv2 protocol engine, sans-IO (DESIGN.md): datagrams, timeouts and commands go in; datagrams
+/// to send, the next deadline and events are polled out. No sockets, clocks, threads or global
+/// state: time is a number of milliseconds on the owner's monotonic clock, randomness is injected.
+/// One engine is driven by one thread of control at a time.
+/// </summary>
+public sealed class IkeEngine
+{
+    /// <summary>strongSwan's half_open_timeout: a responder SA that has not finished IKE_AUTH by then goes.</summary>
+    public const long HalfOpenTimeoutMs = 30_000;
+
+    private readonly Dictionary<string, ConnectionConfig> connections;
+    private readonly EngineContext context;
+    private readonly RetransmissionSchedule schedule;
+    private readonly Dictionary<ulong, IkeSa> sas = [];
+    private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> halfOpen = [];
+    private readonly Queue<Transmit> transmits = new();
+    private readonly Queue<IkeEvent> events = new();
+    private readonly PriorityQueue<Timer, long> timers = new();
+
+    public IkeEngine(IEnumerable<ConnectionConfig> connections, ICredentialStore credentials, IAlgorithmProvider algorithms, IRandomSource random, RetransmissionSchedule? schedule = null)
+    {
+        this.connections = connections.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        this.schedule = schedule ?? RetransmissionSchedule.StrongSwanDefault;
+        context = new EngineContext(random, algorithms, credentials, events);
+    }
+
+    /// <summary>Messages that could not be used, by reason: malformed, unknown SPI, out of window, failed ICV.</summary>
+    public Dictionary<string, int> Dropped { get; } = [];
+
+    /// <summary>Number of IKE SAs in the table, half-open ones included.</summary>
+    public int IkeSaCount => sas.Count;
+
+    /// <summary>A snapshot of the IKE SAs, for status output and tests.</summary>
+    public IReadOnlyList<IkeSaInfo> IkeSas => sas.Values.Select(s => new IkeSaInfo(s.Config.Name, s.SpiI, s.SpiR, s.IsInitiator, s.State, s.Local, s.Remote,
+        s.Children.Select(c => new ChildSaInfo(c.Config.Name, c.SpiIn, c.SpiOut)).ToArray())).ToArray();
+
+    public long? NextDeadline => timers.TryPeek(out _, out long deadline) ? deadline : null;
+
+    public bool TryPollTransmit(out Transmit transmit) => transmits.TryDequeue(out transmit!);
+
+    public bool TryPollEvent(out IkeEvent ikeEvent) => events.TryDequeue(out ikeEvent!);
+
+    // ------------------------------------------------------------------ commands
+
+    public void Execute(IkeCommand command, long now)
+    {
+        context.Now = now;
+        switch (command)
+        {
+            case Initiate initiate:
+                StartConnection(initiate, now);
+                break;
+            case DeleteIkeSa delete when sas.TryGetValue(delete.LocalSpi, out IkeSa? sa) && sa.State == IkeSaState.Established:
+                sa.State = IkeSaState.Deleting;
+                Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
+                break;
+            case CheckLiveness check when sas.TryGetValue(check.LocalSpi, out IkeSa? sa) && sa.State == IkeSaState.Established:
+                Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                break;
+            default:
+                throw new ArgumentException($"cannot {command}: unknown connection or SA, or not established", nameof(command));
+        }
+    }
+
+    private void StartConnection(Initiate command, long now)
+    {
+        if (!connections.TryGetValue(command.Connection, out ConnectionConfig? config))
+        {
+            throw new ArgumentException($"no connection named '{command.Connection}'; configured: {string.Join(", ", connections.Keys)}", nameof(command));
+        }
+
+        if (config.RemoteAddrs.Count == 0)
+        {
+            throw new ArgumentException($"connection {config.Name} has no remote_addrs to initiate to", nameof(command));
+        }
+
+        IPAddress remoteAddress = config.RemoteAddrs[0];
+        IPAddress localAddress = config.LocalAddrs.Count > 0 ? config.LocalAddrs[0]
+            : remoteAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        var sa = new IkeSa(config, isInitiator: true, NewIkeSpi(), 0, new IPEndPoint(localAddress, config.LocalPort), new IPEndPoint(remoteAddress, config.RemotePort), schedule);
+        sas.Add(sa.LocalSpi, sa);
+        ChildConfig? child = command.Child is null ? config.Children.FirstOrDefault() : config.Children.FirstOrDefault(c => c.Name == command.Child)
+            ?? throw new ArgumentException($"connection {config.Name} has no child '{command.Child}'", nameof(command));
+        var init = new IkeSaInitTask(sa, context);
+        sa.Pending.Enqueue(new PendingExchange(ExchangeType.IkeSaInit, [init]));
+        List<IExchangeTask> auth = [new IkeAuthTask(sa, context)];
+        if (child is not null)
+        {
+            auth.Add(new ChildCreateTask(sa, context, child));
+        }
+
+        sa.Pending.Enqueue(new PendingExchange(ExchangeType.IkeAuth, auth));
+        StartNext(sa, now);
+    }
+
+    private ulong NewIkeSpi()
+    {
+        Span<byte> b = stackalloc byte[8];
+        ulong spi;
+        do
+        {
+            context.Random.Fill(b);
+            spi = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(b);
+        }
+        while (spi == 0 || sas.ContainsKey(spi));
+
+        return spi;
+    }
+
+    private void Queue(IkeSa sa, ExchangeType exchange, IReadOnlyList<IExchangeTask> tasks, long now)
+    {
+        sa.Pending.Enqueue(new PendingExchange(exchange, tasks));
+        StartNext(sa, now);
+    }
+
+    /// <summary>Sends the next queued request when the window is free (RFC 7296 §2.3, window size 1).</summary>
+    private void StartNext(IkeSa sa, long now)
+    {
+        if (sa.Active is not null || sa.State == IkeSaState.Dead || !sa.Pending.TryDequeue(out PendingExchange? exchange))
+        {
+            return;
+        }
+
+        sa.Active = exchange;
+        var builder = new MessageBuilder(exchange.Exchange);
+        foreach (IExchangeTask task in exchange.Tasks)
+        {
+            task.BuildRequest(builder);
+        }
+
+        IkeFlags flags = sa.IsInitiator ? IkeFlags.Initiator : IkeFlags.None;
+        uint messageId = sa.Requests.NextMessageId;
+        byte[] datagram;
+        if (exchange.Exchange == ExchangeType.IkeSaInit)
+        {
+            datagram = new IkeMessage(sa.SpiI, sa.SpiR, exchange.Exchange, flags, messageId, builder.Payloads).ToArray();
+            sa.InitRequest = datagram;
+        }
+        else
+        {
+            // RFC 7296 §2.23: once a NAT is detected (or encapsulation forced), both move to 4500.
+            FloatToNatT(sa);
+            datagram = sa.Outbound!.Seal(sa.SpiI, sa.SpiR, exchange.Exchange, flags, messageId, builder.Payloads);
+        }
+
+        OutstandingRequest sent = sa.Requests.Send(datagram, now);
+        transmits.Enqueue(new Transmit(sa.Local, sa.Remote, datagram));
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.Retransmit, sent.MessageId), sent.Deadline);
+    }
+
+    private static void FloatToNatT(IkeSa sa)
+    {
+        if (sa.UseNatT && sa.Remote.Port == 500)
+        {
+            sa.Remote = new IPEndPoint(sa.Remote.Address, 4500);
+            sa.Local = new IPEndPoint(sa.Local.Address, 4500);
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    public void HandleTimeout(long now)
+    {
+        context.Now = now;
+        while (timers.TryPeek(out Timer timer, out long deadline) && deadline <= now)
+        {
+            timers.Dequeue();
+            if (!sas.TryGetValue(timer.Spi, out IkeSa? sa))
+            {
+                continue;
+            }
+
+            switch (timer.Kind)
+            {
+                case TimerKind.Retransmit:
+                    switch (sa.Requests.OnTimeout(timer.MessageId, now))
+                    {
+                        case RetransmitDecision.Retransmit:
+                            transmits.Enqueue(new Transmit(sa.Local, sa.Remote, sa.Requests.Outstanding!.Datagram));
+                            timers.Enqueue(timer, sa.Requests.Outstanding.Deadline);
+                            break;
+                        case RetransmitDecision.GiveUp:
+                            Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions");
+                            break;
+                    }
+
+                    break;
+                case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
+                    Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {HalfOpenTimeoutMs / 1000} s");
+                    break;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ datagrams
+
+    /// <summary>
+    /// One received datagram (without the non-ESP marker). Anything unusable is dropped and counted
+    /// in <see cref="Dropped"/>; nothing a peer sends raises an exception.
+    /// </summary>
+    public void HandleDatagram(long now, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram)
+    {
+        context.Now = now;
+        DecodeResult<IkeMessage> decoded = IkeMessage.Decode(datagram);
+        if (!decoded.TryGetValue(out IkeMessage message))
+        {
+            Drop($"malformed: {decoded.Error!.Code}");
+            return;
+        }
+
+        if (ExchangeRules.CheckOuter(message) is { } violation)
+        {
+            Drop($"payloads not allowed: {violation.Reason}");
+            return;
+        }
+
+        if (!message.IsResponse && message.ExchangeType == ExchangeType.IkeSaInit && message.ResponderSpi == 0)
+        {
+            HandleInitRequest(now, local, remote, datagram, message);
+            return;
+        }
+
+        // The original initiator's SPI is ours when the sender is the original responder.
+        ulong localSpi = message.IsFromOriginalInitiator ? message.ResponderSpi : message.InitiatorSpi;
+        if (!sas.TryGetValue(localSpi, out IkeSa? sa) || sa.State == IkeSaState.Dead)
+        {
+            Drop("unknown IKE SPI");
+            return;
+        }
+
+        if (message.IsResponse)
+        {
+            HandleResponse(sa, now, datagram, message);
+        }
+        else
+        {
+            HandleRequest(sa, now, local, remote, datagram, message);
+        }
+    }
+
+    private void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+
+    private void HandleResponse(IkeSa sa, long now, ReadOnlyMemory<byte> datagram, IkeMessage message)
+    {
+        if (sa.Requests.Outstanding is not { } outstanding || outstanding.MessageId != message.MessageId || sa.Active is not { } exchange || exchange.Exchange != message.ExchangeType)
+        {
+            Drop("response out of window");
+            return;
+        }
+
+        IReadOnlyList<Payload> payloads;
+        if (message.ExchangeType == ExchangeType.IkeSaInit)
+        {
+            payloads = message.Payloads;
+            if (message.ResponderSpi != 0)
+            {
+                sa.SpiR = message.ResponderSpi;
+            }
+        }
+        else
+        {
+            DecodeResult<Payload[]> opened = sa.Inbound!.Open(datagram, message);
+            if (!opened.TryGetValue(out Payload[] inner) || ExchangeRules.CheckInner(message.ExchangeType, true, inner) is not null)
+            {
+                Drop(opened.IsSuccess ? "inner payloads not allowed" : $"undecryptable: {opened.Error!.Code}");
+                return;
+            }
+
+            payloads = inner;
+        }
+
+        sa.Requests.Accept(message.MessageId);
+        sa.Active = null;
+        sa.LastInbound = now;
+        var received = new ReceivedMessage(message, payloads, datagram);
+        foreach (IExchangeTask task in exchange.Tasks)
+        {
+            TaskResult result = task.ProcessResponse(received);
+            switch (result.Status)
+            {
+                case TaskOutcome.Retry:
+                    sa.Requests.Restart();
+                    sa.SpiR = 0;
+                    RequeueFirst(sa, exchange);
+                    StartNext(sa, now);
+                    return;
+                case TaskOutcome.FailIkeSa:
+                    events.Enqueue(new NegotiationFailed(now, sa.Config.Name, result.Reason ?? "failed"));
+                    Remove(sa, result.Reason ?? "failed");
+                    return;
+                case TaskOutcome.FailChild:
+                    break;
+            }
+        }
+
+        if (message.ExchangeType == ExchangeType.IkeAuth && sa.Authenticated && sa.State != IkeSaState.Established)
+        {
+            Establish(sa, now);
+        }
+
+        if (exchange.Tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa))
+        {
+            Remove(sa, "deleted by us");
+            return;
+        }
+
+        StartNext(sa, now);
+    }
+
+    /// <summary>Puts a retried exchange in front of those queued after it.</summary>
+    private static void RequeueFirst(IkeSa sa, PendingExchange exchange)
+    {
+        var rest = sa.Pending.Where(e => !ReferenceEquals(e, exchange)).ToList();
+        sa.Pending.Clear();
+        sa.Pending.Enqueue(exchange);
+        foreach (PendingExchange e in rest)
+        {
+            sa.Pending.Enqueue(e);
+        }
+    }
+
+    private void Establish(IkeSa sa, long now)
+    {
+        sa.State = IkeSaState.Established;
+        sa.EstablishedAt = now;
+        halfOpen.Remove((sa.SpiI, sa.Remote));
+        events.Enqueue(new IkeSaEstablished(now, sa.Config.Name, sa.SpiI, sa.SpiR, sa.IsInitiator, sa.Proposal!.Keywords, sa.LocalId, sa.RemoteId, sa.Local, sa.Remote));
+    }
+
+    private void HandleInitRequest(long now, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram, IkeMessage message)
+    {
+        if (halfOpen.TryGetValue((message.InitiatorSpi, remote), out IkeSa? existing))
+        {
+            // A retransmitted IKE_SA_INIT gets the same response, without new crypto (§2.1).
+            if (existing.Responses.Classify(0, datagram.Span) == RequestVerdict.Retransmission)
+            {
+                transmits.Enqueue(new Transmit(local, remote, existing.Responses.LastResponse!));
+            }
+            else
+            {
+                Drop("IKE_SA_INIT for an SPI already in progress");
+            }
+
+            return;
+        }
+
+        ConnectionConfig? config = connections.Values.FirstOrDefault(c =>
+            (c.RemoteAddrs.Count == 0 || c.RemoteAddrs.Contains(remote.Address)) && (c.LocalAddrs.Count == 0 || c.LocalAddrs.Contains(local.Address)));
+        if (config is null)
+        {
+            Drop("no connection for the peer's address");
+            RespondUnprotected(local, remote, message, NotifyType.NoProposalChosen);
+            events.Enqueue(new NegotiationFailed(now, "", $"IKE_SA_INIT from {remote}: no connection configured for this address pair"));
+            return;
+        }
+
+        var sa = new IkeSa(config, isInitiator: false, message.InitiatorSpi, NewIkeSpi(), local, remote, schedule);
+        var init = new IkeSaInitTask(sa, context);
+        var received = new ReceivedMessage(message, message.Payloads, datagram);
+        TaskResult result = init.ProcessRequest(received);
+        if (result.Status != TaskOutcome.Done)
+        {
+            sa.Dispose();
+            RespondUnprotected(local, remote, message, result.Notify ?? NotifyType.NoProposalChosen, result.NotifyData);
+            events.Enqueue(new NegotiationFailed(now, config.Name, $"IKE_SA_INIT from {remote}: {result.Reason}"));
+            return;
+        }
+
+        var builder = new MessageBuilder(ExchangeType.IkeSaInit);
+        init.BuildResponse(builder);
+        byte[] response = new IkeMessage(sa.SpiI, sa.SpiR, ExchangeType.IkeSaInit, IkeFlags.Response, 0, builder.Payloads).ToArray();
+        sa.InitResponse = response;
+        sa.Responses.Answered(0, datagram.Span, response);
+        sa.LastInbound = now;
+        sas.Add(sa.LocalSpi, sa);
+        halfOpen[(sa.SpiI, remote)] = sa;
+        transmits.Enqueue(new Transmit(local, remote, response));
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.HalfOpen, 0), now + HalfOpenTimeoutMs);
+    }
+
+    /// <summary>An IKE_SA_INIT error response, with no state kept (RFC 7296 §1.3, §2.6).</summary>
+    private void RespondUnprotected(IPEndPoint local, IPEndPoint remote, IkeMessage request, NotifyType notify, ReadOnlyMemory<byte> data = default)
+    {
+        byte[] response = new IkeMessage(request.InitiatorSpi, 0, request.ExchangeType, IkeFlags.Response, request.MessageId, [NotifyPayload.Create(notify, data)]).ToArray();
+        transmits.Enqueue(new Transmit(local, remote, response));
+    }
+
+    private void HandleRequest(IkeSa sa, long now, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram, IkeMessage message)
+    {
+        switch (sa.Responses.Classify(message.MessageId, datagram.Span))
+        {
+            case RequestVerdict.Retransmission:
+                transmits.Enqueue(new Transmit(local, remote, sa.Responses.LastResponse!));
+                return;
+            case RequestVerdict.Drop:
+                Drop("request out of window");
+                return;
+        }
+
+        if (message.ExchangeType == ExchangeType.IkeSaInit || sa.Inbound is null)
+        {
+            Drop("request before keys");
+            return;
+        }
+
+        DecodeResult<Payload[]> opened = sa.Inbound.Open(datagram, message);
+        if (!opened.TryGetValue(out Payload[] inner))
+        {
+            Drop($"undecryptable: {opened.Error!.Code}");
+            return;
+        }
+
+        // Answer where the request came from: the peer may have floated to 4500 (RFC 3948) or moved.
+        sa.Local = local;
+        sa.Remote = remote;
+        sa.LastInbound = now;
+        var received = new ReceivedMessage(message, inner, datagram);
+        var response = new MessageBuilder(message.ExchangeType);
+        bool deleteAfter = false;
+        if (ExchangeRules.CheckInner(message.ExchangeType, false, inner) is { } violation)
+        {
+            response.Notify(NotifyType.InvalidSyntax);
+            Drop($"inner payloads not allowed: {violation.Reason}");
+            deleteAfter = sa.State != IkeSaState.Established;
+        }
+        else
+        {
+            deleteAfter = RunResponderTasks(sa, message.ExchangeType, received, response, now);
+        }
+
+        byte[] bytes = sa.Outbound!.Seal(sa.SpiI, sa.SpiR, message.ExchangeType, IkeFlags.Response | (sa.IsInitiator ? IkeFlags.Initiator : IkeFlags.None), message.MessageId, response.Payloads);
+        sa.Responses.Answered(message.MessageId, datagram.Span, bytes);
+        transmits.Enqueue(new Transmit(local, remote, bytes));
+        if (deleteAfter)
+        {
+            Remove(sa, sa.State == IkeSaState.Established ? "deleted by the peer" : "IKE_AUTH failed");
+        }
+    }
+
+    /// <summary>Runs the tasks of a request; true when the IKE SA must go once the response is sent.</summary>
+    private bool RunResponderTasks(IkeSa sa, ExchangeType exchange, ReceivedMessage received, MessageBuilder response, long now)
+    {
+        List<IExchangeTask> tasks = exchange switch
+        {
+            ExchangeType.IkeAuth when sa.State == IkeSaState.Authenticating => [new IkeAuthTask(sa, context), new ChildCreateTask(sa, context, null)],
+            ExchangeType.Informational when sa.State is IkeSaState.Established or IkeSaState.Deleting => [new InformationalTask(sa, context, InformationalKind.Responder)],
+            _ => [],
+        };
+        if (tasks.Count == 0)
+        {
+            // CREATE_CHILD_SA and anything out of order: refuse politely (§1.3, §2.21).
+            response.Notify(exchange == ExchangeType.CreateChildSa ? NotifyType.NoAdditionalSas : NotifyType.InvalidSyntax);
+            return false;
+        }
+
+        foreach (IExchangeTask task in tasks)
+        {
+            TaskResult result = task.ProcessRequest(received);
+            if (result.Status == TaskOutcome.FailIkeSa)
+            {
+                // Only the error goes back (§2.21.2: AUTHENTICATION_FAILED alone), and nothing is installed.
+                response.Payloads.Clear();
+                response.Notify(result.Notify ?? NotifyType.AuthenticationFailed, result.NotifyData);
+                return true;
+            }
+
+            if (result.Status == TaskOutcome.FailChild)
+            {
+                response.Notify(result.Notify ?? NotifyType.NoProposalChosen);
+                continue;
+            }
+
+            task.BuildResponse(response);
+        }
+
+        if (exchange == ExchangeType.IkeAuth && sa.Authenticated)
+        {
+            Establish(sa, now);
+        }
+
+        return tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa);
+    }
+
+    private void Remove(IkeSa sa, string reason)
+    {
+        foreach (ChildSa child in sa.Children)
+        {
+            events.Enqueue(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, reason));
+        }
+
+        events.Enqueue(new IkeSaDeleted(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, reason));
+        sas.Remove(sa.LocalSpi);
+        halfOpen.Remove((sa.SpiI, sa.Remote));
+        sa.Dispose();
+    }
+
+    private readonly record struct Timer(ulong Spi, TimerKind Kind, uint MessageId);
+
+    private enum TimerKind
+    {
+        Retransmit,
+        HalfOpen,
+    }
+}
+
+/// <summary>An IKE SA as <see cref="IkeEngine.IkeSas"/> shows it.</summary>
+public sealed record IkeSaInfo(string Connection, ulong SpiI, ulong SpiR, bool IsInitiator, IkeSaState State, IPEndPoint Local, IPEndPoint Remote, IReadOnlyList<ChildSaInfo> Children);
+
+public sealed record ChildSaInfo(string Name, uint SpiIn, uint SpiOut);

@@ -1,0 +1,82 @@
+using IkeSharp.Core.Engine;
+using IkeSharp.Core.Sa;
+using IkeSharp.Wire.Payloads;
+
+namespace IkeSharp.Core.Exchanges;
+
+/// <summary>
+/// INFORMATIONAL (RFC 7296 §1.4): a Delete of the IKE SA (§1.4.1), Deletes of Child SAs answered
+/// with the paired SPIs, and the empty request of a liveness check. The responder answers every
+/// request, even one it cannot act on.
+/// </summary>
+internal sealed class InformationalTask(IkeSa sa, EngineContext context, InformationalKind kind) : IExchangeTask
+{
+    private readonly List<uint> deletedChildren = [];
+
+    /// <summary>True after the exchange when the IKE SA must go (we deleted it, or the peer did).</summary>
+    public bool DeletesIkeSa { get; private set; }
+
+    public void BuildRequest(MessageBuilder request)
+    {
+        if (kind == InformationalKind.DeleteIkeSa)
+        {
+            request.Add(DeletePayload.IkeSa());
+        }
+    }
+
+    public TaskResult ProcessResponse(ReceivedMessage response)
+    {
+        DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
+        return TaskResult.Done;
+    }
+
+    public TaskResult ProcessRequest(ReceivedMessage request)
+    {
+        foreach (DeletePayload delete in request.Payloads.OfType<DeletePayload>())
+        {
+            if (delete.Protocol == SecurityProtocol.Ike)
+            {
+                DeletesIkeSa = true;
+                continue;
+            }
+
+            // §1.4.1: the peer names its inbound SPIs, which are our outbound ones.
+            for (int i = 0; i < delete.SpiCount; i++)
+            {
+                if (delete.SpiSize != 4)
+                {
+                    continue;
+                }
+
+                uint spi = delete.GetChildSpi(i);
+                ChildSa? child = sa.Children.FirstOrDefault(c => c.SpiOut == spi);
+                if (child is not null)
+                {
+                    sa.Children.Remove(child);
+                    deletedChildren.Add(child.SpiIn);
+                    context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, "deleted by the peer"));
+                    child.Dispose();
+                }
+            }
+        }
+
+        return TaskResult.Done;
+    }
+
+    public void BuildResponse(MessageBuilder response)
+    {
+        if (deletedChildren.Count > 0)
+        {
+            response.Add(DeletePayload.ChildSas(SecurityProtocol.Esp, [.. deletedChildren]));
+        }
+    }
+}
+
+internal enum InformationalKind
+{
+    /// <summary>An empty request: are you alive (§1.4, dead peer detection)?</summary>
+    Liveness,
+    DeleteIkeSa,
+    /// <summary>We are answering; the request decides.</summary>
+    Responder,
+}
