@@ -196,6 +196,16 @@ public sealed class IkeEngine
                     }
 
                     break;
+                case TimerKind.Liveness when sa.State == IkeSaState.Established && sa.Config.DpdDelay is { } dpd:
+                    // Dead peer detection (§1.4): after dpd_delay of inbound silence, an empty INFORMATIONAL.
+                    long delay = (long)dpd.TotalMilliseconds;
+                    if (now - sa.LastInbound >= delay && sa.Active is null && sa.Pending.Count == 0)
+                    {
+                        Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                    }
+
+                    timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
+                    break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
                     Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {HalfOpenTimeoutMs / 1000} s");
                     break;
@@ -334,6 +344,11 @@ public sealed class IkeEngine
     {
         sa.State = IkeSaState.Established;
         sa.EstablishedAt = now;
+        if (sa.Config.DpdDelay is { } dpd && dpd > TimeSpan.Zero)
+        {
+            timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
+        }
+
         halfOpen.Remove((sa.SpiI, sa.Remote));
         events.Enqueue(new IkeSaEstablished(now, sa.Config.Name, sa.SpiI, sa.SpiR, sa.IsInitiator, sa.Proposal!.Keywords, sa.LocalId, sa.RemoteId, sa.Local, sa.Remote));
     }
@@ -511,6 +526,7 @@ public sealed class IkeEngine
     {
         Retransmit,
         HalfOpen,
+        Liveness,
     }
 }
 

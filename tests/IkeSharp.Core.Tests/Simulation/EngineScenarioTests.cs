@@ -1,0 +1,150 @@
+using IkeSharp.Core.Engine;
+using IkeSharp.Core.Sa;
+
+namespace IkeSharp.Core.Tests.Simulation;
+
+public class EngineScenarioTests
+{
+    [Fact]
+    public void Psk_site_to_site_establishes_with_matching_child_sas_and_keys()
+    {
+        Pair p = Pair.Create(seed: 1);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        IkeSaEstablished a = Assert.Single(p.Alice.Events.OfType<IkeSaEstablished>());
+        IkeSaEstablished b = Assert.Single(p.Bob.Events.OfType<IkeSaEstablished>());
+        Assert.Equal((a.SpiI, a.SpiR), (b.SpiI, b.SpiR));
+        Assert.True(a.IsInitiator);
+        Assert.False(b.IsInitiator);
+        Assert.Equal("aes128gcm16-prfsha256-ecp256", a.Proposal);
+        Assert.Equal("10.99.0.2", a.RemoteId);
+        Assert.Equal("10.99.0.1", b.RemoteId);
+
+        ChildSaInstalled ca = Assert.Single(p.Alice.Events.OfType<ChildSaInstalled>());
+        ChildSaInstalled cb = Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+        Assert.Equal(ca.SpiOut, cb.SpiIn);
+        Assert.Equal(ca.SpiIn, cb.SpiOut);
+        Assert.Equal(ca.EncryptionKeyOut.ReadOnlySpan.ToArray(), cb.EncryptionKeyIn.ReadOnlySpan.ToArray());
+        Assert.Equal(ca.EncryptionKeyIn.ReadOnlySpan.ToArray(), cb.EncryptionKeyOut.ReadOnlySpan.ToArray());
+        Assert.NotEqual(ca.EncryptionKeyIn.ReadOnlySpan.ToArray(), ca.EncryptionKeyOut.ReadOnlySpan.ToArray());
+        Assert.Equal(20, ca.EncryptionKeyOut.Length);
+        Assert.Equal("10.1.0.0/24", Assert.Single(ca.LocalTs).ToString());
+        Assert.Equal("10.2.0.0/24", Assert.Single(ca.RemoteTs).ToString());
+        Assert.Equal("10.2.0.0/24", Assert.Single(cb.LocalTs).ToString());
+        Assert.Equal(IkeSaState.Established, Assert.Single(p.Alice.Engine.IkeSas).State);
+        Assert.Equal(4, p.Net.Sent);   // two exchanges, no retransmission
+        Assert.Empty(p.Alice.Engine.Dropped);
+        Assert.Empty(p.Bob.Engine.Dropped);
+    }
+
+    [Fact]
+    public void Wrong_psk_fails_authentication_and_installs_nothing_at_either_end()
+    {
+        Pair p = Pair.Create(seed: 2, bobPsk: "another-secret-entirely");
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Contains(p.Bob.Events.OfType<AuthFailed>(), e => e.Reason.Contains("does not verify", StringComparison.Ordinal));
+        Assert.Contains(p.Alice.Events.OfType<AuthFailed>(), e => e.Reason.Contains("AUTHENTICATION_FAILED", StringComparison.Ordinal));
+        Assert.Empty(p.Alice.Events.OfType<ChildSaInstalled>());
+        Assert.Empty(p.Bob.Events.OfType<ChildSaInstalled>());
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(0, p.Bob.Engine.IkeSaCount);
+    }
+
+    [Fact]
+    public void Proposal_mismatch_is_explained_and_leaves_no_state()
+    {
+        Pair p = Pair.Create(seed: 3, bobTweak: c => c with { Proposals = [[Transform.Encryption(EncryptionAlgorithm.AesGcm16, 256), Transform.Prf(PseudorandomFunction.HmacSha2_256), Transform.KeyExchange(KeyExchangeMethod.Ecp256)]] });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        NegotiationFailed bob = Assert.Single(p.Bob.Events.OfType<NegotiationFailed>());
+        Assert.Contains("no common encryption algorithm (offered aes128gcm16, configured aes256gcm16)", bob.Reason, StringComparison.Ordinal);
+        Assert.Contains(p.Alice.Events.OfType<NegotiationFailed>(), e => e.Reason.Contains("NO_PROPOSAL_CHOSEN", StringComparison.Ordinal));
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(0, p.Bob.Engine.IkeSaCount);
+    }
+
+    [Fact]
+    public void Selector_mismatch_fails_only_the_child_sa()
+    {
+        Pair p = Pair.Create(seed: 4, bobTweak: c => c with { Children = [c.Children[0] with { RemoteTs = [Wire.Payloads.TrafficSelector.Subnet("192.168.0.0/16")] }] });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Single(p.Alice.Events.OfType<IkeSaEstablished>());
+        Assert.Single(p.Bob.Events.OfType<IkeSaEstablished>());
+        Assert.Empty(p.Alice.Events.OfType<ChildSaInstalled>());
+        Assert.Contains(p.Bob.Events.OfType<NegotiationFailed>(), e => e.Reason.Contains("do not overlap", StringComparison.Ordinal));
+        Assert.Contains(p.Alice.Events.OfType<NegotiationFailed>(), e => e.Reason.Contains("TS_UNACCEPTABLE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Responder_narrows_an_any_to_any_proposal()
+    {
+        Pair p = Pair.Create(seed: 5, aliceTweak: c => c with { Children = [c.Children[0] with { LocalTs = [Wire.Payloads.TrafficSelector.Subnet("0.0.0.0/0")], RemoteTs = [Wire.Payloads.TrafficSelector.Subnet("0.0.0.0/0")] }] });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        ChildSaInstalled ca = Assert.Single(p.Alice.Events.OfType<ChildSaInstalled>());
+        Assert.Equal("10.1.0.0/24", Assert.Single(ca.LocalTs).ToString());
+        Assert.Equal("10.2.0.0/24", Assert.Single(ca.RemoteTs).ToString());
+    }
+
+    [Fact]
+    public void Delete_removes_both_ends_and_reports_child_sas()
+    {
+        Pair p = Pair.Create(seed: 6);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+        ulong spi = Assert.Single(p.Alice.Engine.IkeSas).SpiI;
+
+        p.Alice.Engine.Execute(new DeleteIkeSa(spi), p.Net.Now);
+        p.Net.RunUntilQuiet();
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(0, p.Bob.Engine.IkeSaCount);
+        Assert.Single(p.Alice.Events.OfType<ChildSaDeleted>());
+        Assert.Contains(p.Bob.Events.OfType<IkeSaDeleted>(), e => e.Reason == "deleted by the peer");
+    }
+
+    [Fact]
+    public void Liveness_check_is_answered()
+    {
+        Pair p = Pair.Create(seed: 7);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+        int sent = p.Net.Sent;
+        p.Alice.Engine.Execute(new CheckLiveness(p.Alice.Engine.IkeSas[0].SpiI), p.Net.Now);
+        p.Net.RunUntilQuiet();
+        Assert.Equal(sent + 2, p.Net.Sent);
+        Assert.Equal(IkeSaState.Established, p.Alice.Engine.IkeSas[0].State);
+    }
+
+    [Fact]
+    public void Silent_peer_is_given_up_after_strongswans_schedule()
+    {
+        Pair p = Pair.Create(seed: 8, net: new SimNetwork(8) { Loss = 1.0 });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        IkeSaDeleted deleted = Assert.Single(p.Alice.Events.OfType<IkeSaDeleted>());
+        Assert.Contains("did not answer", deleted.Reason, StringComparison.Ordinal);
+        Assert.Equal(6, p.Alice.Transmitted.Count);
+        Assert.Equal(165060, p.Net.Now);
+    }
+
+    [Fact]
+    public void Nat_t_floats_to_4500_when_encapsulation_is_forced()
+    {
+        Pair p = Pair.Create(seed: 9, aliceTweak: c => c with { Encap = true });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Equal([500, 4500], p.Alice.Transmitted.Select(t => t.Remote.Port));
+        Assert.Equal([500, 4500], p.Bob.Transmitted.Select(t => t.Remote.Port));
+        Assert.True(Assert.Single(p.Alice.Events.OfType<ChildSaInstalled>()).UdpEncapsulation);
+        Assert.True(Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>()).UdpEncapsulation);
+    }
+}
