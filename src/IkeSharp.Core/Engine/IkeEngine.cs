@@ -23,7 +23,8 @@ public sealed class IkeEngine
     private readonly EngineContext context;
     private readonly RetransmissionSchedule schedule;
     private readonly Dictionary<ulong, IkeSa> sas = [];
-    private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> halfOpen = [];
+    /// <summary>Responder SAs by the initiator's SPI and address, for as long as they live: a retransmitted IKE_SA_INIT finds its SA here.</summary>
+    private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> byInitiator = [];
     private readonly Queue<Transmit> transmits = new();
     private readonly Queue<IkeEvent> events = new();
     private readonly PriorityQueue<Timer, long> timers = new();
@@ -349,22 +350,22 @@ public sealed class IkeEngine
             timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
         }
 
-        halfOpen.Remove((sa.SpiI, sa.Remote));
         events.Enqueue(new IkeSaEstablished(now, sa.Config.Name, sa.SpiI, sa.SpiR, sa.IsInitiator, sa.Proposal!.Keywords, sa.LocalId, sa.RemoteId, sa.Local, sa.Remote));
     }
 
     private void HandleInitRequest(long now, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram, IkeMessage message)
     {
-        if (halfOpen.TryGetValue((message.InitiatorSpi, remote), out IkeSa? existing))
+        if (byInitiator.TryGetValue((message.InitiatorSpi, remote), out IkeSa? existing))
         {
-            // A retransmitted IKE_SA_INIT gets the same response, without new crypto (§2.1).
-            if (existing.Responses.Classify(0, datagram.Span) == RequestVerdict.Retransmission)
+            // A retransmitted IKE_SA_INIT gets the same response, without new crypto (§2.1);
+            // another IKE_SA_INIT under the same SPIi from the same peer is not a new SA.
+            if (datagram.Span.SequenceEqual(existing.InitRequest))
             {
-                transmits.Enqueue(new Transmit(local, remote, existing.Responses.LastResponse!));
+                transmits.Enqueue(new Transmit(local, remote, existing.InitResponse));
             }
             else
             {
-                Drop("IKE_SA_INIT for an SPI already in progress");
+                Drop("IKE_SA_INIT reusing the SPIi of an existing IKE SA");
             }
 
             return;
@@ -399,7 +400,7 @@ public sealed class IkeEngine
         sa.Responses.Answered(0, datagram.Span, response);
         sa.LastInbound = now;
         sas.Add(sa.LocalSpi, sa);
-        halfOpen[(sa.SpiI, remote)] = sa;
+        byInitiator[(sa.SpiI, remote)] = sa;
         transmits.Enqueue(new Transmit(local, remote, response));
         timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.HalfOpen, 0), now + HalfOpenTimeoutMs);
     }
@@ -516,7 +517,11 @@ public sealed class IkeEngine
 
         events.Enqueue(new IkeSaDeleted(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, reason));
         sas.Remove(sa.LocalSpi);
-        halfOpen.Remove((sa.SpiI, sa.Remote));
+        if (!sa.IsInitiator)
+        {
+            byInitiator.Remove((sa.SpiI, sa.InitialRemote));
+        }
+
         sa.Dispose();
     }
 

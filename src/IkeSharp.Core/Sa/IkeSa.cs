@@ -35,6 +35,7 @@ internal sealed class IkeSa : IDisposable
         SpiR = spiR;
         Local = local;
         Remote = remote;
+        InitialRemote = remote;
         Requests = new InitiatorWindow(schedule);
     }
 
@@ -52,6 +53,9 @@ internal sealed class IkeSa : IDisposable
     public IPEndPoint Local { get; set; }
 
     public IPEndPoint Remote { get; set; }
+
+    /// <summary>Where the IKE SA began, before any float to 4500 or address change.</summary>
+    public IPEndPoint InitialRemote { get; }
 
     public IkeSaState State { get; set; } = IkeSaState.Connecting;
 

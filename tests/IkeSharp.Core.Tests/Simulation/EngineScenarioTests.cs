@@ -147,4 +147,80 @@ public class EngineScenarioTests
         Assert.True(Assert.Single(p.Alice.Events.OfType<ChildSaInstalled>()).UdpEncapsulation);
         Assert.True(Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>()).UdpEncapsulation);
     }
+
+    [Fact]
+    public void Invalid_ke_payload_makes_the_initiator_retry_with_the_group_the_responder_wants()
+    {
+        // Alice guesses ecp256 first; Bob accepts only ecp384, which Alice also offers.
+        Wire.Payloads.Transform[] both = [.. Pair.IkeProposal, Wire.Payloads.Transform.KeyExchange(KeyExchangeMethod.Ecp384)];
+        Wire.Payloads.Transform[] only384 = [.. Pair.IkeProposal[..2], Wire.Payloads.Transform.KeyExchange(KeyExchangeMethod.Ecp384)];
+        Pair p = Pair.Create(seed: 10, aliceTweak: c => c with { Proposals = [both] }, bobTweak: c => c with { Proposals = [only384] });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Equal("aes128gcm16-prfsha256-ecp384", Assert.Single(p.Alice.Events.OfType<IkeSaEstablished>()).Proposal);
+        Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+        Assert.Contains(p.Bob.Events.OfType<NegotiationFailed>(), e => e.Reason.Contains("uses ecp384", StringComparison.Ordinal));
+        Assert.Equal(6, p.Net.Sent);   // INIT, INVALID_KE, INIT again, its response, AUTH, its response
+
+        // Both INIT requests are message 0 (RFC 7296 §1.3) from the same SPIi.
+        var inits = p.Alice.Transmitted.Take(2).Select(t => IkeMessage.Decode(t.Datagram).Value).ToArray();
+        Assert.All(inits, m => Assert.Equal(0u, m.MessageId));
+        Assert.Equal(inits[0].InitiatorSpi, inits[1].InitiatorSpi);
+    }
+
+    [Fact]
+    public void Retransmitted_requests_get_the_cached_response_without_new_state()
+    {
+        Pair p = Pair.Create(seed: 11);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        // Replay Alice's two requests to Bob: he answers each with his earlier response, byte for byte.
+        int before = p.Bob.Transmitted.Count;
+        foreach (Transmit t in p.Alice.Transmitted)
+        {
+            p.Bob.Engine.HandleDatagram(p.Net.Now, t.Remote, t.Local, t.Datagram);
+        }
+
+        Assert.True(p.Bob.Engine.TryPollTransmit(out Transmit again0));
+        Assert.True(p.Bob.Engine.TryPollTransmit(out Transmit again1));
+        Assert.Equal(p.Bob.Transmitted[0].Datagram, again0.Datagram);
+        Assert.Equal(p.Bob.Transmitted[1].Datagram, again1.Datagram);
+        Assert.Equal(1, p.Bob.Engine.IkeSaCount);
+        Assert.Equal(before, p.Bob.Transmitted.Count);
+    }
+
+    [Fact]
+    public void Garbage_and_tampered_datagrams_are_dropped_and_counted_without_harm()
+    {
+        Pair p = Pair.Create(seed: 12);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+        var rng = new Random(12);
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] bytes = (byte[])p.Alice.Transmitted[rng.Next(p.Alice.Transmitted.Count)].Datagram.Clone();
+            bytes[rng.Next(bytes.Length)] ^= (byte)(1 << rng.Next(8));
+            p.Bob.Engine.HandleDatagram(p.Net.Now, new System.Net.IPEndPoint(Pair.BobAddress, 500), new System.Net.IPEndPoint(Pair.AliceAddress, 500), bytes);
+            byte[] junk = new byte[rng.Next(0, 300)];
+            rng.NextBytes(junk);
+            p.Bob.Engine.HandleDatagram(p.Net.Now, new System.Net.IPEndPoint(Pair.BobAddress, 500), new System.Net.IPEndPoint(Pair.AliceAddress, 500), junk);
+        }
+
+        // A flipped bit in the SPIi makes a new, valid IKE_SA_INIT: those half-open SAs expire.
+        long now = p.Net.Now + IkeEngine.HalfOpenTimeoutMs + 1;
+        p.Bob.Engine.HandleTimeout(now);
+        Assert.Equal(IkeSaState.Established, Assert.Single(p.Bob.Engine.IkeSas).State);
+        Assert.True(p.Bob.Engine.Dropped.Values.Sum() > 3000);
+        Assert.True(p.Bob.Engine.Dropped.ContainsKey("IKE_SA_INIT reusing the SPIi of an existing IKE SA"));
+        var installed = new List<IkeEvent>();
+        while (p.Bob.Engine.TryPollEvent(out IkeEvent e))
+        {
+            installed.Add(e);
+        }
+
+        Assert.Empty(installed.OfType<ChildSaInstalled>());
+        Assert.Empty(installed.OfType<IkeSaEstablished>());
+    }
 }

@@ -16,7 +16,12 @@ internal sealed class SimAlgorithms : IAlgorithmProvider
 
     public IIntegrityAlgorithm? Integrity(IntegrityAlgorithm id) => null;
 
-    public IKeyExchangeAlgorithm? KeyExchange(KeyExchangeMethod id) => id == KeyExchangeMethod.Ecp256 ? new Ecp256() : null;
+    public IKeyExchangeAlgorithm? KeyExchange(KeyExchangeMethod id) => id switch
+    {
+        KeyExchangeMethod.Ecp256 => new Ecp(KeyExchangeMethod.Ecp256, ECCurve.NamedCurves.nistP256, 32),
+        KeyExchangeMethod.Ecp384 => new Ecp(KeyExchangeMethod.Ecp384, ECCurve.NamedCurves.nistP384, 48),
+        _ => null,
+    };
 
     private sealed class HmacPrf : IPrf
     {
@@ -72,19 +77,19 @@ internal sealed class SimAlgorithms : IAlgorithmProvider
         }
     }
 
-    private sealed class Ecp256 : IKeyExchangeAlgorithm
+    private sealed class Ecp(KeyExchangeMethod id, ECCurve curve, int size) : IKeyExchangeAlgorithm
     {
-        public KeyExchangeMethod Id => KeyExchangeMethod.Ecp256;
+        public KeyExchangeMethod Id => id;
 
-        public int InitiatorShareLength => 64;
+        public int InitiatorShareLength => 2 * size;
 
-        public int ResponderShareLength => 64;
+        public int ResponderShareLength => 2 * size;
 
-        public IKeyExchangeInitiator Initiate(IRandomSource random) => new Side(random);
+        public IKeyExchangeInitiator Initiate(IRandomSource random) => new Side(random, curve, size);
 
         public KeyExchangeResult Respond(ReadOnlySpan<byte> initiatorShare, IRandomSource random)
         {
-            using var side = new Side(random);
+            using var side = new Side(random, curve, size);
             KeyExchangeResult r = side.Finish(initiatorShare);
             return r.IsSuccess ? r with { ResponderShare = side.Share } : r;
         }
@@ -92,18 +97,23 @@ internal sealed class SimAlgorithms : IAlgorithmProvider
         private sealed class Side : IKeyExchangeInitiator
         {
             private readonly ECDiffieHellman key;
+            private readonly ECCurve curve;
+            private readonly int size;
 
-            public Side(IRandomSource random)
+            public Side(IRandomSource random, ECCurve curve, int size)
             {
-                // A scalar in [1, n-1]; a random 256-bit value below n with overwhelming probability, retried otherwise.
-                byte[] d = new byte[32];
+                this.curve = curve;
+                this.size = size;
+
+                // A scalar in [1, n-1]: a random value with its top bit cleared is below n; retried otherwise.
+                byte[] d = new byte[size];
                 while (true)
                 {
                     random.Fill(d);
                     d[0] &= 0x7f;
                     try
                     {
-                        key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = d });
+                        key = ECDiffieHellman.Create(new ECParameters { Curve = curve, D = d });
                         break;
                     }
                     catch (CryptographicException)
@@ -119,20 +129,20 @@ internal sealed class SimAlgorithms : IAlgorithmProvider
 
             public KeyExchangeResult Finish(ReadOnlySpan<byte> responderShare)
             {
-                if (responderShare.Length != 64)
+                if (responderShare.Length != 2 * size)
                 {
-                    return KeyExchangeResult.Fail($"an ecp256 share is 64 octets, got {responderShare.Length}");
+                    return KeyExchangeResult.Fail($"the share is {2 * size} octets, got {responderShare.Length}");
                 }
 
                 try
                 {
-                    using var peer = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = responderShare[..32].ToArray(), Y = responderShare[32..].ToArray() } });
+                    using var peer = ECDiffieHellman.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = responderShare[..size].ToArray(), Y = responderShare[size..].ToArray() } });
                     byte[] secret = key.DeriveRawSecretAgreement(peer.PublicKey);
                     return new KeyExchangeResult(new SecretBytes(secret), ReadOnlyMemory<byte>.Empty, null);
                 }
                 catch (CryptographicException e)
                 {
-                    return KeyExchangeResult.Fail($"the peer's ecp256 point is invalid: {e.Message}");
+                    return KeyExchangeResult.Fail($"the peer's point is invalid: {e.Message}");
                 }
             }
 
