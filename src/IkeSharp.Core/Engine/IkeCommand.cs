@@ -11,3 +11,15 @@ public sealed record DeleteIkeSa(ulong LocalSpi) : IkeCommand;
 
 /// <summary>Send an empty INFORMATIONAL request: a liveness check (RFC 7296 §1.4).</summary>
 public sealed record CheckLiveness(ulong LocalSpi) : IkeCommand;
+
+/// <summary>Create another Child SA of the connection in the IKE SA, with CREATE_CHILD_SA (RFC 7296 §1.3.1).</summary>
+public sealed record CreateChildSa(ulong LocalSpi, string Child) : IkeCommand;
+
+/// <summary>Rekey a Child SA, named by its inbound SPI (RFC 7296 §1.3.3, §2.8).</summary>
+public sealed record RekeyChildSa(ulong LocalSpi, uint SpiIn) : IkeCommand;
+
+/// <summary>Delete a Child SA, named by its inbound SPI (RFC 7296 §1.4.1).</summary>
+public sealed record DeleteChildSa(ulong LocalSpi, uint SpiIn) : IkeCommand;
+
+/// <summary>Rekey the IKE SA (RFC 7296 §1.3.2, §2.18).</summary>
+public sealed record RekeyIkeSa(ulong LocalSpi) : IkeCommand;

@@ -69,10 +69,26 @@ public sealed class IkeEngine
             case CheckLiveness check when sas.TryGetValue(check.LocalSpi, out IkeSa? sa) && sa.State == IkeSaState.Established:
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
                 break;
+            case CreateChildSa create when Established(create.LocalSpi) is { } sa:
+                ChildConfig childConfig = sa.Config.Children.FirstOrDefault(c => c.Name == create.Child)
+                    ?? throw new ArgumentException($"connection {sa.Config.Name} has no child '{create.Child}'", nameof(command));
+                Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, childConfig, inCreateChildSa: true)], now);
+                break;
+            case RekeyChildSa rekey when Established(rekey.LocalSpi) is { } sa && sa.Children.FirstOrDefault(c => c.SpiIn == rekey.SpiIn && !c.Rekeyed) is { } old:
+                Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, old.Config, inCreateChildSa: true, rekeying: old)], now);
+                break;
+            case DeleteChildSa deleteChild when Established(deleteChild.LocalSpi) is { } sa && sa.Children.FirstOrDefault(c => c.SpiIn == deleteChild.SpiIn) is { } doomed:
+                Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, doomed)], now);
+                break;
+            case RekeyIkeSa rekeyIke when Established(rekeyIke.LocalSpi) is { } sa:
+                Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
+                break;
             default:
-                throw new ArgumentException($"cannot {command}: unknown connection or SA, or not established", nameof(command));
+                throw new ArgumentException($"cannot {command}: unknown connection, SA or Child SA, or not established", nameof(command));
         }
     }
+
+    private IkeSa? Established(ulong localSpi) => sas.TryGetValue(localSpi, out IkeSa? sa) && sa.State == IkeSaState.Established ? sa : null;
 
     private void StartConnection(Initiate command, long now)
     {
@@ -301,8 +317,13 @@ public sealed class IkeEngine
             switch (result.Status)
             {
                 case TaskOutcome.Retry:
-                    sa.Requests.Restart();
-                    sa.SpiR = 0;
+                    if (exchange.Exchange == ExchangeType.IkeSaInit)
+                    {
+                        // §1.3, §2.6: the retried IKE_SA_INIT is message 0 again, to a responder that kept no state.
+                        sa.Requests.Restart();
+                        sa.SpiR = 0;
+                    }
+
                     RequeueFirst(sa, exchange);
                     StartNext(sa, now);
                     return;
@@ -322,11 +343,55 @@ public sealed class IkeEngine
 
         if (exchange.Tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa))
         {
-            Remove(sa, "deleted by us");
+            Remove(sa, sa.State == IkeSaState.Deleting && sa.Children.Count == 0 && sa.Rekeyed ? "rekeyed" : "deleted by us");
             return;
         }
 
+        FinishRekeys(sa, exchange.Tasks, weInitiated: true, now);
         StartNext(sa, now);
+    }
+
+    /// <summary>
+    /// After a CREATE_CHILD_SA: a rekeyed Child SA is deleted by the side that rekeyed it (§2.8);
+    /// a new IKE SA takes over the Child SAs, and the rekey's initiator deletes the old one (§2.18).
+    /// </summary>
+    private void FinishRekeys(IkeSa sa, IEnumerable<IExchangeTask> tasks, bool weInitiated, long now)
+    {
+        foreach (IExchangeTask task in tasks)
+        {
+            if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed })
+            {
+                events.Enqueue(new ChildSaRekeyed(now, sa.Config.Name, old.Config.Name, old.SpiIn, old.SpiOut, installed.SpiIn, installed.SpiOut));
+                if (weInitiated)
+                {
+                    Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, old)], now);
+                }
+            }
+
+            if (task is IkeRekeyTask { NewSa: { } next })
+            {
+                next.Children.AddRange(sa.Children);
+                sa.Children.Clear();
+                sa.Rekeyed = true;
+                sas.Add(next.LocalSpi, next);
+                if (!next.IsInitiator)
+                {
+                    byInitiator[(next.SpiI, next.InitialRemote)] = next;
+                }
+
+                if (next.Config.DpdDelay is { } dpd && dpd > TimeSpan.Zero)
+                {
+                    timers.Enqueue(new Timer(next.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
+                }
+
+                events.Enqueue(new IkeSaRekeyed(now, sa.Config.Name, sa.SpiI, sa.SpiR, next.SpiI, next.SpiR));
+                if (weInitiated)
+                {
+                    sa.State = IkeSaState.Deleting;
+                    Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
+                }
+            }
+        }
     }
 
     /// <summary>Puts a retried exchange in front of those queued after it.</summary>
@@ -460,7 +525,7 @@ public sealed class IkeEngine
         transmits.Enqueue(new Transmit(local, remote, bytes));
         if (deleteAfter)
         {
-            Remove(sa, sa.State == IkeSaState.Established ? "deleted by the peer" : "IKE_AUTH failed");
+            Remove(sa, sa.Rekeyed ? "rekeyed" : sa.State == IkeSaState.Established ? "deleted by the peer" : "IKE_AUTH failed");
         }
     }
 
@@ -471,6 +536,10 @@ public sealed class IkeEngine
         {
             ExchangeType.IkeAuth when sa.State == IkeSaState.Authenticating => [new IkeAuthTask(sa, context), new ChildCreateTask(sa, context, null)],
             ExchangeType.Informational when sa.State is IkeSaState.Established or IkeSaState.Deleting => [new InformationalTask(sa, context, InformationalKind.Responder)],
+            ExchangeType.CreateChildSa when sa.State == IkeSaState.Established && !sa.Rekeyed =>
+                received.Find<SaPayload>()?.Proposals.FirstOrDefault()?.Protocol == SecurityProtocol.Ike
+                    ? [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)]
+                    : [new ChildCreateTask(sa, context, null, inCreateChildSa: true)],
             _ => [],
         };
         if (tasks.Count == 0)
@@ -493,12 +562,14 @@ public sealed class IkeEngine
 
             if (result.Status == TaskOutcome.FailChild)
             {
-                response.Notify(result.Notify ?? NotifyType.NoProposalChosen);
+                response.Notify(result.Notify ?? NotifyType.NoProposalChosen, result.NotifyData);
                 continue;
             }
 
             task.BuildResponse(response);
         }
+
+        FinishRekeys(sa, tasks, weInitiated: false, now);
 
         if (exchange == ExchangeType.IkeAuth && sa.Authenticated)
         {

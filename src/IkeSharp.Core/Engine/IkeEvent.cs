@@ -46,3 +46,9 @@ public sealed record AuthFailed(long Time, string Connection, string Reason) : I
 
 /// <summary>A negotiation failed for a reason a person can act on (proposals, selectors, IDs).</summary>
 public sealed record NegotiationFailed(long Time, string Connection, string Reason) : IkeEvent(Time, Connection);
+
+/// <summary>A Child SA was replaced by a new one (RFC 7296 §2.8); the old one is deleted next.</summary>
+public sealed record ChildSaRekeyed(long Time, string Connection, string Child, uint OldSpiIn, uint OldSpiOut, uint NewSpiIn, uint NewSpiOut) : IkeEvent(Time, Connection);
+
+/// <summary>The IKE SA was replaced by a new one with new SPIs and keys; its Child SAs moved over (RFC 7296 §2.18).</summary>
+public sealed record IkeSaRekeyed(long Time, string Connection, ulong OldSpiI, ulong OldSpiR, ulong NewSpiI, ulong NewSpiR) : IkeEvent(Time, Connection);

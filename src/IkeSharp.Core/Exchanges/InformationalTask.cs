@@ -9,7 +9,7 @@ namespace IkeSharp.Core.Exchanges;
 /// with the paired SPIs, and the empty request of a liveness check. The responder answers every
 /// request, even one it cannot act on.
 /// </summary>
-internal sealed class InformationalTask(IkeSa sa, EngineContext context, InformationalKind kind) : IExchangeTask
+internal sealed class InformationalTask(IkeSa sa, EngineContext context, InformationalKind kind, ChildSa? child = null) : IExchangeTask
 {
     private readonly List<uint> deletedChildren = [];
 
@@ -22,11 +22,22 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
         {
             request.Add(DeletePayload.IkeSa());
         }
+        else if (kind == InformationalKind.DeleteChildSa)
+        {
+            // §1.4.1: we name our inbound SPI; the peer answers with its own of the pair.
+            request.Add(DeletePayload.ChildSas(SecurityProtocol.Esp, child!.SpiIn));
+        }
     }
 
     public TaskResult ProcessResponse(ReceivedMessage response)
     {
         DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
+        if (kind == InformationalKind.DeleteChildSa && sa.Children.Remove(child!))
+        {
+            context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child!.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by us"));
+            child.Dispose();
+        }
+
         return TaskResult.Done;
     }
 
@@ -54,7 +65,7 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
                 {
                     sa.Children.Remove(child);
                     deletedChildren.Add(child.SpiIn);
-                    context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, "deleted by the peer"));
+                    context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by the peer"));
                     child.Dispose();
                 }
             }
@@ -77,6 +88,7 @@ internal enum InformationalKind
     /// <summary>An empty request: are you alive (§1.4, dead peer detection)?</summary>
     Liveness,
     DeleteIkeSa,
+    DeleteChildSa,
     /// <summary>We are answering; the request decides.</summary>
     Responder,
 }

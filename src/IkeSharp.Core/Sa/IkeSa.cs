@@ -104,6 +104,9 @@ internal sealed class IkeSa : IDisposable
 
     public long EstablishedAt { get; set; }
 
+    /// <summary>A newer IKE SA has taken over (§2.18): this one only waits to be deleted.</summary>
+    public bool Rekeyed { get; set; }
+
     /// <summary>The PSK AUTH and the IDs: set by IKE_AUTH.</summary>
     public bool Authenticated { get; set; }
 
@@ -125,13 +128,22 @@ internal sealed class IkeSa : IDisposable
 internal sealed record PendingExchange(ExchangeType Exchange, IReadOnlyList<IExchangeTask> Tasks);
 
 /// <summary>A Child SA as the engine tracks it; the data plane got its keys in <c>ChildSaInstalled</c>.</summary>
-internal sealed class ChildSa(ChildConfig config, uint spiIn, uint spiOut) : IDisposable
+internal sealed class ChildSa(ChildConfig config, uint spiIn, uint spiOut, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs, long createdAt) : IDisposable
 {
     public ChildConfig Config { get; } = config;
 
     public uint SpiIn { get; } = spiIn;
 
     public uint SpiOut { get; } = spiOut;
+
+    public IReadOnlyList<TrafficSelector> LocalTs { get; } = localTs;
+
+    public IReadOnlyList<TrafficSelector> RemoteTs { get; } = remoteTs;
+
+    public long CreatedAt { get; } = createdAt;
+
+    /// <summary>A rekey of this Child SA is in flight or done; it will be deleted (RFC 7296 §2.8).</summary>
+    public bool Rekeyed { get; set; }
 
     public void Dispose()
     {
