@@ -223,6 +223,19 @@ public sealed class IkeEngine
 
                     timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
                     break;
+                case TimerKind.IkeRekey when sa.State == IkeSaState.Established && !sa.Rekeyed:
+                    Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
+                    break;
+                case TimerKind.IkeExpire when sa.State == IkeSaState.Established && !sa.Rekeyed:
+                    sa.State = IkeSaState.Deleting;
+                    Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
+                    break;
+                case TimerKind.ChildRekey when sa.State == IkeSaState.Established && sa.Children.FirstOrDefault(c => c.SpiIn == timer.MessageId && !c.Rekeyed) is { } rekeyChild:
+                    Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, rekeyChild.Config, inCreateChildSa: true, rekeying: rekeyChild)], now);
+                    break;
+                case TimerKind.ChildExpire when sa.State == IkeSaState.Established && sa.Children.FirstOrDefault(c => c.SpiIn == timer.MessageId) is { } expired:
+                    Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, expired)], now);
+                    break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
                     Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {HalfOpenTimeoutMs / 1000} s");
                     break;
@@ -347,7 +360,7 @@ public sealed class IkeEngine
             return;
         }
 
-        FinishRekeys(sa, exchange.Tasks, weInitiated: true, now);
+        AfterExchange(sa, exchange.Tasks, weInitiated: true, now);
         StartNext(sa, now);
     }
 
@@ -355,10 +368,15 @@ public sealed class IkeEngine
     /// After a CREATE_CHILD_SA: a rekeyed Child SA is deleted by the side that rekeyed it (§2.8);
     /// a new IKE SA takes over the Child SAs, and the rekey's initiator deletes the old one (§2.18).
     /// </summary>
-    private void FinishRekeys(IkeSa sa, IEnumerable<IExchangeTask> tasks, bool weInitiated, long now)
+    private void AfterExchange(IkeSa sa, IEnumerable<IExchangeTask> tasks, bool weInitiated, long now)
     {
         foreach (IExchangeTask task in tasks)
         {
+            if (task is ChildCreateTask { Installed: { } fresh })
+            {
+                ScheduleLifetime(sa, fresh, now);
+            }
+
             if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed })
             {
                 events.Enqueue(new ChildSaRekeyed(now, sa.Config.Name, old.Config.Name, old.SpiIn, old.SpiOut, installed.SpiIn, installed.SpiOut));
@@ -382,6 +400,13 @@ public sealed class IkeEngine
                 if (next.Config.DpdDelay is { } dpd && dpd > TimeSpan.Zero)
                 {
                     timers.Enqueue(new Timer(next.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
+                }
+
+                // The Child SAs keep their own lifetimes; their timers follow them to the new IKE SA.
+                ScheduleLifetime(next, now);
+                foreach (ChildSa moved in next.Children)
+                {
+                    ScheduleLifetime(next, moved, moved.CreatedAt);
                 }
 
                 events.Enqueue(new IkeSaRekeyed(now, sa.Config.Name, sa.SpiI, sa.SpiR, next.SpiI, next.SpiR));
@@ -415,7 +440,53 @@ public sealed class IkeEngine
             timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
         }
 
+        ScheduleLifetime(sa, now);
         events.Enqueue(new IkeSaEstablished(now, sa.Config.Name, sa.SpiI, sa.SpiR, sa.IsInitiator, sa.Proposal!.Keywords, sa.LocalId, sa.RemoteId, sa.Local, sa.Remote));
+    }
+
+    /// <summary>
+    /// Lifetimes are local policy, not negotiated (RFC 7296 §2.8): rekey at rekey_time less a random
+    /// part of rand_time, so the two ends rarely collide; give up at rekey_time plus over_time
+    /// (strongSwan's defaults: both 10% of rekey_time).
+    /// </summary>
+    private void ScheduleLifetime(IkeSa sa, long now)
+    {
+        long rekey = (long)sa.Config.RekeyTime.TotalMilliseconds;
+        if (rekey <= 0)
+        {
+            return;
+        }
+
+        long over = (long)(sa.Config.OverTime?.TotalMilliseconds ?? rekey / 10);
+        long rand = (long)(sa.Config.RandTime?.TotalMilliseconds ?? over);
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeRekey, 0), now + rekey - Jitter(rand));
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeExpire, 0), now + rekey + over);
+    }
+
+    private void ScheduleLifetime(IkeSa sa, ChildSa child, long now)
+    {
+        long rekey = (long)child.Config.RekeyTime.TotalMilliseconds;
+        if (rekey <= 0)
+        {
+            return;
+        }
+
+        long life = (long)(child.Config.LifeTime?.TotalMilliseconds ?? rekey * 11 / 10);
+        long rand = (long)(child.Config.RandTime?.TotalMilliseconds ?? (life - rekey));
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.ChildRekey, child.SpiIn), now + rekey - Jitter(rand));
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.ChildExpire, child.SpiIn), now + life);
+    }
+
+    private long Jitter(long range)
+    {
+        if (range <= 0)
+        {
+            return 0;
+        }
+
+        Span<byte> b = stackalloc byte[8];
+        context.Random.Fill(b);
+        return (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(b) % (ulong)range);
     }
 
     private void HandleInitRequest(long now, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram, IkeMessage message)
@@ -569,7 +640,7 @@ public sealed class IkeEngine
             task.BuildResponse(response);
         }
 
-        FinishRekeys(sa, tasks, weInitiated: false, now);
+        AfterExchange(sa, tasks, weInitiated: false, now);
 
         if (exchange == ExchangeType.IkeAuth && sa.Authenticated)
         {
@@ -603,6 +674,11 @@ public sealed class IkeEngine
         Retransmit,
         HalfOpen,
         Liveness,
+        IkeRekey,
+        IkeExpire,
+        /// <summary>MessageId carries the Child SA's inbound SPI.</summary>
+        ChildRekey,
+        ChildExpire,
     }
 }
 

@@ -185,4 +185,30 @@ public class CreateChildSaTests
         Assert.Equal("deleted by us", Assert.Single(p.Alice.Events.OfType<ChildSaDeleted>()).Reason);
         Assert.Equal("deleted by the peer", Assert.Single(p.Bob.Events.OfType<ChildSaDeleted>()).Reason);
     }
+
+    [Fact]
+    public void Lifetimes_rekey_child_and_ike_sas_before_they_expire()
+    {
+        static ConnectionConfig Short(ConnectionConfig c) => c with
+        {
+            RekeyTime = TimeSpan.FromSeconds(40),
+            Children = [c.Children[0] with { RekeyTime = TimeSpan.FromSeconds(10) }],
+        };
+
+        Pair p = Pair.Create(15, Short, Short);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet(until: 125_000);
+
+        Assert.True(p.Alice.Events.OfType<ChildSaRekeyed>().Count() + p.Bob.Events.OfType<ChildSaRekeyed>().Count() >= 10);
+        Assert.True(p.Alice.Events.OfType<IkeSaRekeyed>().Count() >= 2);
+        Assert.DoesNotContain(p.Alice.Events.OfType<IkeSaDeleted>(), e => e.Reason != "rekeyed");
+        Assert.DoesNotContain(p.Bob.Events.OfType<IkeSaDeleted>(), e => e.Reason != "rekeyed");
+        Assert.DoesNotContain(p.Alice.Events.OfType<ChildSaDeleted>(), e => e.Reason != "rekeyed");
+
+        IkeSaInfo alice = Assert.Single(p.Alice.Engine.IkeSas);
+        IkeSaInfo bob = Assert.Single(p.Bob.Engine.IkeSas);
+        Assert.Equal((alice.SpiI, alice.SpiR), (bob.SpiI, bob.SpiR));
+        Assert.Equal(alice.Children.Select(c => (c.SpiIn, c.SpiOut)).Order(), bob.Children.Select(c => (c.SpiOut, c.SpiIn)).Order());
+        Assert.NotEmpty(alice.Children);
+    }
 }

@@ -38,23 +38,30 @@ internal sealed class SimNetwork(int seed)
         return node;
     }
 
-    /// <summary>Moves datagrams and time until nothing is in flight and no timer is due, or <paramref name="until"/>.</summary>
-    public void RunUntilQuiet(long until = 10 * 60 * 1000)
+    /// <summary>How far ahead a timer may be and still count as activity (lifetimes of hours do not).</summary>
+    public long QuietWindow { get; init; } = 5 * 60 * 1000;
+
+    /// <summary>
+    /// Moves datagrams and time until nothing is in flight and no timer is due within
+    /// <see cref="QuietWindow"/>, or, when <paramref name="until"/> is given, until that time.
+    /// </summary>
+    public void RunUntilQuiet(long? until = null)
     {
-        while (Now <= until)
+        long limit = until ?? Now + (24L * 3600 * 1000);
+        while (Now <= limit)
         {
             Collect();
             long? nextTimer = nodes.Values.Select(n => n.Engine.NextDeadline).Where(d => d.HasValue).Min();
             bool hasPacket = inFlight.TryPeek(out _, out (long At, long Seq) next);
-            if (!hasPacket && nextTimer is null)
+            if (!hasPacket && (nextTimer is null || (until is null && nextTimer > Now + QuietWindow)))
             {
                 return;
             }
 
             long at = hasPacket && (nextTimer is null || next.At <= nextTimer) ? next.At : nextTimer!.Value;
-            if (at > until)
+            if (at > limit)
             {
-                Now = until;
+                Now = limit;
                 return;
             }
 
