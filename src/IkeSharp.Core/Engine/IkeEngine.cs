@@ -377,12 +377,24 @@ public sealed class IkeEngine
                 ScheduleLifetime(sa, fresh, now);
             }
 
-            if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed })
+            if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed } rekey)
             {
                 events.Enqueue(new ChildSaRekeyed(now, sa.Config.Name, old.Config.Name, old.SpiIn, old.SpiOut, installed.SpiIn, installed.SpiOut));
                 if (weInitiated)
                 {
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, old)], now);
+                }
+
+                // §2.8.1: both ends rekeyed the same Child SA. Once both exchanges are done here,
+                // the new SA made with the lowest of the four nonces is redundant; its creator deletes it.
+                if (old.OurRekey is { Installed: { } ours } ourTask && old.TheirRekey is { Installed: not null } theirTask && (rekey == ourTask || rekey == theirTask))
+                {
+                    bool weLost = ourTask.LowestNonce.AsSpan().SequenceCompareTo(theirTask.LowestNonce) < 0;
+                    if (weLost && sa.Children.Contains(ours))
+                    {
+                        ours.Rekeyed = true;
+                        Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, ours)], now);
+                    }
                 }
             }
 

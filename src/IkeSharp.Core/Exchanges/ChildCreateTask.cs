@@ -40,6 +40,9 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
     /// <summary>The two nonces of this exchange, which decide rekey collisions (§2.8.1).</summary>
     public (byte[] Ni, byte[] Nr) Nonces => (ni, nr);
 
+    /// <summary>The lower of this exchange's two nonces.</summary>
+    public byte[] LowestNonce => ni.AsSpan().SequenceCompareTo(nr) <= 0 ? ni : nr;
+
     private static Proposal EspProposal(byte number, uint spi, IReadOnlyList<Transform> transforms)
     {
         byte[] spiBytes = new byte[4];
@@ -59,6 +62,7 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
         ourSpi = context.RandomSpi();
         if (replaced is not null)
         {
+            replaced.OurRekey = this;
             request.Add(NotifyPayload.RekeySa(SecurityProtocol.Esp, replaced.SpiIn));
         }
 
@@ -301,6 +305,10 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             if (replaced is not null)
             {
                 replaced.Rekeyed = true;
+                if (!exchangeInitiator)
+                {
+                    replaced.TheirRekey = this;
+                }
             }
 
             context.Raise(new ChildSaInstalled(

@@ -145,6 +145,12 @@ internal sealed class ChildSa(ChildConfig config, uint spiIn, uint spiOut, IRead
     /// <summary>A rekey of this Child SA is in flight or done; it will be deleted (RFC 7296 §2.8).</summary>
     public bool Rekeyed { get; set; }
 
+    /// <summary>Our own rekey of this Child SA, in flight or done.</summary>
+    public ChildCreateTask? OurRekey { get; set; }
+
+    /// <summary>The peer's rekey of this Child SA that we answered: with <see cref="OurRekey"/>, a collision (§2.8.1).</summary>
+    public ChildCreateTask? TheirRekey { get; set; }
+
     public void Dispose()
     {
     }
