@@ -16,7 +16,7 @@ namespace IkeSharp.Core.Engine;
 /// </summary>
 public sealed class IkeEngine
 {
-    /// <summary>strongSwan's half_open_timeout: a responder SA that has not finished IKE_AUTH by then goes.</summary>
+    /// <summary>strongSwan's default half_open_timeout (see <see cref="EngineOptions.HalfOpenTimeout"/>).</summary>
     public const long HalfOpenTimeoutMs = 30_000;
 
     private readonly Dictionary<string, ConnectionConfig> connections;
@@ -28,13 +28,22 @@ public sealed class IkeEngine
     private readonly Queue<Transmit> transmits = new();
     private readonly Queue<IkeEvent> events = new();
     private readonly PriorityQueue<Timer, long> timers = new();
+    private readonly EngineOptions options;
+    private readonly CookieJar cookies;
+    private readonly Dictionary<IPAddress, int> halfOpenByAddress = [];
+    private int halfOpen;
 
-    public IkeEngine(IEnumerable<ConnectionConfig> connections, ICredentialStore credentials, IAlgorithmProvider algorithms, IRandomSource random, RetransmissionSchedule? schedule = null)
+    public IkeEngine(IEnumerable<ConnectionConfig> connections, ICredentialStore credentials, IAlgorithmProvider algorithms, IRandomSource random, EngineOptions? options = null)
     {
         this.connections = connections.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        this.schedule = schedule ?? RetransmissionSchedule.StrongSwanDefault;
+        this.options = options ?? new EngineOptions();
+        schedule = this.options.Retransmission;
         context = new EngineContext(random, algorithms, credentials, events);
+        cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
     }
+
+    /// <summary>Responder IKE SAs that have not completed IKE_AUTH.</summary>
+    public int HalfOpenCount => halfOpen;
 
     /// <summary>Messages that could not be used, by reason: malformed, unknown SPI, out of window, failed ICV.</summary>
     public Dictionary<string, int> Dropped { get; } = [];
@@ -237,7 +246,7 @@ public sealed class IkeEngine
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, expired)], now);
                     break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
-                    Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {HalfOpenTimeoutMs / 1000} s");
+                    Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {options.HalfOpenTimeout.TotalSeconds} s");
                     break;
             }
         }
@@ -443,8 +452,30 @@ public sealed class IkeEngine
         }
     }
 
+    /// <summary>Keeps the half-open counts of responder SAs (global and per address) that the thresholds read.</summary>
+    private void CountHalfOpen(IkeSa sa, int delta)
+    {
+        if (sa.IsInitiator || sa.CountedHalfOpen == (delta > 0))
+        {
+            return;
+        }
+
+        sa.CountedHalfOpen = delta > 0;
+        halfOpen += delta;
+        int n = halfOpenByAddress.GetValueOrDefault(sa.InitialRemote.Address) + delta;
+        if (n <= 0)
+        {
+            halfOpenByAddress.Remove(sa.InitialRemote.Address);
+        }
+        else
+        {
+            halfOpenByAddress[sa.InitialRemote.Address] = n;
+        }
+    }
+
     private void Establish(IkeSa sa, long now)
     {
+        CountHalfOpen(sa, -1);
         sa.State = IkeSaState.Established;
         sa.EstablishedAt = now;
         if (sa.Config.DpdDelay is { } dpd && dpd > TimeSpan.Zero)
@@ -519,6 +550,28 @@ public sealed class IkeEngine
             return;
         }
 
+        // §2.6 and strongSwan's thresholds: refuse a flood from one address, ask for cookies under load.
+        int fromAddress = halfOpenByAddress.GetValueOrDefault(remote.Address);
+        if (fromAddress >= options.BlockThreshold)
+        {
+            Drop("IKE_SA_INIT from an address over block_threshold");
+            return;
+        }
+
+        if (halfOpen >= options.CookieThreshold || fromAddress >= options.CookieThresholdPerAddress)
+        {
+            NoncePayload? ni = message.Payloads.OfType<NoncePayload>().FirstOrDefault();
+            bool valid = ni is not null && message.Payloads.Count > 0 && message.Payloads[0] is NotifyPayload { NotifyType: NotifyType.Cookie } cookie
+                && cookies.Verify(now, cookie.Data.Span, ni.Data.Span, remote.Address, message.InitiatorSpi);
+            if (!valid)
+            {
+                // Stateless: the response is computed, sent and forgotten.
+                byte[] fresh = cookies.Make(now, ni is null ? default : ni.Data.Span, remote.Address, message.InitiatorSpi);
+                RespondUnprotected(local, remote, message, NotifyType.Cookie, fresh);
+                return;
+            }
+        }
+
         ConnectionConfig? config = connections.Values.FirstOrDefault(c =>
             (c.RemoteAddrs.Count == 0 || c.RemoteAddrs.Contains(remote.Address)) && (c.LocalAddrs.Count == 0 || c.LocalAddrs.Contains(local.Address)));
         if (config is null)
@@ -549,8 +602,9 @@ public sealed class IkeEngine
         sa.LastInbound = now;
         sas.Add(sa.LocalSpi, sa);
         byInitiator[(sa.SpiI, remote)] = sa;
+        CountHalfOpen(sa, +1);
         transmits.Enqueue(new Transmit(local, remote, response));
-        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.HalfOpen, 0), now + HalfOpenTimeoutMs);
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.HalfOpen, 0), now + (long)options.HalfOpenTimeout.TotalMilliseconds);
     }
 
     /// <summary>An IKE_SA_INIT error response, with no state kept (RFC 7296 §1.3, §2.6).</summary>
@@ -664,6 +718,7 @@ public sealed class IkeEngine
 
     private void Remove(IkeSa sa, string reason)
     {
+        CountHalfOpen(sa, -1);
         foreach (ChildSa child in sa.Children)
         {
             events.Enqueue(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, reason));

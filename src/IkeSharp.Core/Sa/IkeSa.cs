@@ -104,6 +104,9 @@ internal sealed class IkeSa : IDisposable
 
     public long EstablishedAt { get; set; }
 
+    /// <summary>Counted among the responder's half-open SAs (RFC 7296 §2.6 thresholds).</summary>
+    public bool CountedHalfOpen { get; set; }
+
     /// <summary>A newer IKE SA has taken over (§2.18): this one only waits to be deleted.</summary>
     public bool Rekeyed { get; set; }
 

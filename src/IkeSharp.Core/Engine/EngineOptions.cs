@@ -1,0 +1,24 @@
+namespace IkeSharp.Core.Engine;
+
+/// <summary>
+/// Responder defences and timers, with strongSwan 5.9's defaults (strongswan.conf charon.*).
+/// </summary>
+public sealed record EngineOptions
+{
+    /// <summary>Half-open IKE SAs (all peers) from which on IKE_SA_INIT needs a COOKIE (cookie_threshold, RFC 7296 §2.6).</summary>
+    public int CookieThreshold { get; init; } = 30;
+
+    /// <summary>Half-open IKE SAs from one address from which on it needs a COOKIE (cookie_threshold_ip).</summary>
+    public int CookieThresholdPerAddress { get; init; } = 3;
+
+    /// <summary>Half-open IKE SAs from one address from which on its IKE_SA_INIT requests are dropped (block_threshold).</summary>
+    public int BlockThreshold { get; init; } = 5;
+
+    /// <summary>A responder SA that has not finished IKE_AUTH by then goes (half_open_timeout).</summary>
+    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the cookie secret changes; the previous one stays valid for one more period.</summary>
+    public TimeSpan CookieSecretLifetime { get; init; } = TimeSpan.FromMinutes(2);
+
+    public Reliability.RetransmissionSchedule Retransmission { get; init; } = Reliability.RetransmissionSchedule.StrongSwanDefault;
+}
