@@ -217,7 +217,15 @@ public sealed class IkeEngine
                             timers.Enqueue(timer, sa.Requests.Outstanding.Deadline);
                             break;
                         case RetransmitDecision.GiveUp:
+                            bool wasEstablished = sa.State == IkeSaState.Established;
                             Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions");
+
+                            // dpd_action = restart: bring the connection up again (strongSwan's behaviour).
+                            if (wasEstablished && sa.IsInitiator == true && sa.Config.Children.Any(c => c.DpdAction == DpdAction.Restart) && sa.Config.RemoteAddrs.Count > 0)
+                            {
+                                StartConnection(new Initiate(sa.Config.Name, sa.Config.Children.First(c => c.DpdAction == DpdAction.Restart).Name), now);
+                            }
+
                             break;
                     }
 
@@ -450,6 +458,52 @@ public sealed class IkeEngine
         {
             sa.Pending.Enqueue(e);
         }
+    }
+
+    /// <summary>
+    /// strongSwan's unique policy and INITIAL_CONTACT (RFC 7296 §2.4) for a newly authenticated IKE SA:
+    /// older IKE SAs between the same identities go (silently: the peer has forgotten them), or the
+    /// new one is refused with unique = keep. False when the new SA must be refused.
+    /// </summary>
+    private bool EnforceUniqueness(IkeSa fresh, bool initialContact, long now)
+    {
+        UniquePolicy policy = fresh.Config.Unique;
+        if (policy == UniquePolicy.Never)
+        {
+            return true;
+        }
+
+        List<IkeSa> older = sas.Values.Where(o => !ReferenceEquals(o, fresh) && o.State == IkeSaState.Established && !o.Rekeyed &&
+            o.Config.Name == fresh.Config.Name && o.RemoteId == fresh.RemoteId && o.LocalId == fresh.LocalId).ToList();
+        if (older.Count == 0)
+        {
+            return true;
+        }
+
+        if (policy == UniquePolicy.Keep)
+        {
+            events.Enqueue(new AuthFailed(now, fresh.Config.Name, $"refused a second IKE SA for {fresh.RemoteId} (unique = keep)"));
+            return false;
+        }
+
+        if (policy == UniquePolicy.Replace || initialContact)
+        {
+            foreach (IkeSa old in older)
+            {
+                if (policy == UniquePolicy.Replace && !initialContact)
+                {
+                    // The peer still knows the old SA: tell it.
+                    old.State = IkeSaState.Deleting;
+                    Queue(old, ExchangeType.Informational, [new InformationalTask(old, context, InformationalKind.DeleteIkeSa)], now);
+                }
+                else
+                {
+                    Remove(old, $"replaced by a new IKE SA from {fresh.RemoteId} ({(initialContact ? "INITIAL_CONTACT" : "unique = replace")})");
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Keeps the half-open counts of responder SAs (global and per address) that the thresholds read.</summary>
@@ -689,6 +743,13 @@ public sealed class IkeEngine
         foreach (IExchangeTask task in tasks)
         {
             TaskResult result = task.ProcessRequest(received);
+
+            // Once the peer is authenticated, and before any Child SA: the unique policy (§2.4).
+            if (task is IkeAuthTask && result.Status == TaskOutcome.Done && !EnforceUniqueness(sa, received.Notify(NotifyType.InitialContact) is not null, now))
+            {
+                result = TaskResult.FailIkeSa("refused by the unique policy", NotifyType.AuthenticationFailed);
+            }
+
             if (result.Status == TaskOutcome.FailIkeSa)
             {
                 // Only the error goes back (§2.21.2: AUTHENTICATION_FAILED alone), and nothing is installed.
