@@ -417,9 +417,7 @@ public sealed class IkeEngine
 
             if (task is IkeRekeyTask { NewSa: { } next })
             {
-                next.Children.AddRange(sa.Children);
-                sa.Children.Clear();
-                sa.Rekeyed = true;
+                bool collision = sa.Rekeyed;
                 sas.Add(next.LocalSpi, next);
                 if (!next.IsInitiator)
                 {
@@ -431,8 +429,37 @@ public sealed class IkeEngine
                     timers.Enqueue(new Timer(next.LocalSpi, TimerKind.Liveness, 0), now + (long)dpd.TotalMilliseconds);
                 }
 
-                // The Child SAs keep their own lifetimes; their timers follow them to the new IKE SA.
                 ScheduleLifetime(next, now);
+                if (collision && sa.OurIkeRekey?.NewSa is { } ours && sa.TheirIkeRekey?.NewSa is { } theirs)
+                {
+                    // §2.8.2: both ends rekeyed this IKE SA. The new SA made with the lowest of the four
+                    // nonces is redundant; its creator deletes it. The Child SAs live on in the other.
+                    bool weLost = sa.OurIkeRekey.LowestNonce.AsSpan().SequenceCompareTo(sa.TheirIkeRekey.LowestNonce) < 0;
+                    IkeSa keep = weLost ? theirs : ours;
+                    IkeSa drop = weLost ? ours : theirs;
+                    keep.Children.AddRange(drop.Children);
+                    drop.Children.Clear();
+                    drop.Rekeyed = true;
+                    if (weLost)
+                    {
+                        drop.State = IkeSaState.Deleting;
+                        Queue(drop, ExchangeType.Informational, [new InformationalTask(drop, context, InformationalKind.DeleteIkeSa)], now);
+                    }
+                    else if (sa.State != IkeSaState.Deleting)
+                    {
+                        // The winner's creator deletes the old IKE SA.
+                        sa.State = IkeSaState.Deleting;
+                        Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
+                    }
+
+                    continue;
+                }
+
+                next.Children.AddRange(sa.Children);
+                sa.Children.Clear();
+                sa.Rekeyed = true;
+
+                // The Child SAs keep their own lifetimes; their timers follow them to the new IKE SA.
                 foreach (ChildSa moved in next.Children)
                 {
                     ScheduleLifetime(next, moved, moved.CreatedAt);

@@ -28,6 +28,9 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
 
     public (byte[] Ni, byte[] Nr) Nonces => (ni, nr);
 
+    /// <summary>The lower of this exchange's two nonces, which decides a collision (§2.8.2).</summary>
+    public byte[] LowestNonce => ni.AsSpan().SequenceCompareTo(nr) <= 0 ? ni : nr;
+
     private static Proposal IkeProposal(byte number, ulong spi, IReadOnlyList<Transform> transforms)
     {
         byte[] spiBytes = new byte[8];
@@ -37,6 +40,7 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
 
     public void BuildRequest(MessageBuilder request)
     {
+        sa.OurIkeRekey = this;
         ourSpi = newSpi();
         ni = context.RandomBytes(NonceLength);
         request.Add(new SaPayload(sa.Config.Proposals.Select((t, i) => IkeProposal((byte)(i + 1), ourSpi, t)).ToArray()));
@@ -83,6 +87,7 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
         nr = context.RandomBytes(NonceLength);
         ourSpi = newSpi();
         ulong peerSpi = BinaryPrimitives.ReadUInt64BigEndian(chosen.Spi.Span);
+        sa.TheirIkeRekey = this;
         return Derive(chosen, responderKe.SharedSecret!, spiI: peerSpi, spiR: ourSpi, weInitiated: false);
     }
 

@@ -104,6 +104,12 @@ internal sealed class IkeSa : IDisposable
 
     public long EstablishedAt { get; set; }
 
+    /// <summary>Our rekey of this IKE SA, in flight or done.</summary>
+    public IkeRekeyTask? OurIkeRekey { get; set; }
+
+    /// <summary>The peer's rekey of this IKE SA that we answered: with <see cref="OurIkeRekey"/>, a collision (§2.8.2).</summary>
+    public IkeRekeyTask? TheirIkeRekey { get; set; }
+
     /// <summary>Counted among the responder's half-open SAs (RFC 7296 §2.6 thresholds).</summary>
     public bool CountedHalfOpen { get; set; }
 
