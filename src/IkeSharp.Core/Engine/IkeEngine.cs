@@ -16,6 +16,9 @@ namespace IkeSharp.Core.Engine;
 /// </summary>
 public sealed class IkeEngine
 {
+    /// <summary>How long a redundant IKE SA left by a rekey collision waits for its creator's Delete.</summary>
+    public const long RedundantGraceMs = 10_000;
+
     /// <summary>strongSwan's default half_open_timeout (see <see cref="EngineOptions.HalfOpenTimeout"/>).</summary>
     public const long HalfOpenTimeoutMs = 30_000;
 
@@ -240,6 +243,9 @@ public sealed class IkeEngine
 
                     timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
                     break;
+                case TimerKind.RedundantIkeSa when sa.Rekeyed && sa.Children.Count == 0 && sa.State == IkeSaState.Established:
+                    Remove(sa, "redundant after a simultaneous IKE SA rekey");
+                    break;
                 case TimerKind.IkeRekey when sa.State == IkeSaState.Established && !sa.Rekeyed:
                     Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
                     break;
@@ -445,7 +451,15 @@ public sealed class IkeEngine
                         drop.State = IkeSaState.Deleting;
                         Queue(drop, ExchangeType.Informational, [new InformationalTask(drop, context, InformationalKind.DeleteIkeSa)], now);
                     }
-                    else if (sa.State != IkeSaState.Deleting)
+                    else
+                    {
+                        // The peer should delete the redundant SA it made, but it may never have seen its
+                        // rekey complete (our Delete of the old SA can overtake the response): so if the
+                        // redundant SA is still here after a grace period, it goes quietly.
+                        timers.Enqueue(new Timer(drop.LocalSpi, TimerKind.RedundantIkeSa, 0), now + RedundantGraceMs);
+                    }
+
+                    if (!weLost && sa.State != IkeSaState.Deleting)
                     {
                         // The winner's creator deletes the old IKE SA.
                         sa.State = IkeSaState.Deleting;
@@ -829,6 +843,7 @@ public sealed class IkeEngine
         Retransmit,
         HalfOpen,
         Liveness,
+        RedundantIkeSa,
         IkeRekey,
         IkeExpire,
         /// <summary>MessageId carries the Child SA's inbound SPI.</summary>

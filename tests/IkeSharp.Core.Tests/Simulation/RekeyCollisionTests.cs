@@ -100,6 +100,10 @@ public class RekeyCollisionTests
             }
 
             net.RunUntilQuiet();
+            Assert.True(p.Alice.Engine.IkeSas.Count == 1 && p.Bob.Engine.IkeSas.Count == 1,
+                $"{ordering}, seed {seed}: alice {string.Join(" ", p.Alice.Engine.IkeSas.Select(s => $"{s.SpiI:x}/{s.SpiR:x}:{s.State}:{s.Children.Count}"))} " +
+                $"bob {string.Join(" ", p.Bob.Engine.IkeSas.Select(s => $"{s.SpiI:x}/{s.SpiR:x}:{s.State}:{s.Children.Count}"))} " +
+                $"alice events {string.Join(",", p.Alice.Events.Select(e => e.GetType().Name))} bob events {string.Join(",", p.Bob.Events.Select(e => e.GetType().Name))} dropped {string.Join(",", p.Alice.Engine.Dropped.Concat(p.Bob.Engine.Dropped))}");
             IkeSaInfo alice = Assert.Single(p.Alice.Engine.IkeSas);
             IkeSaInfo bob = Assert.Single(p.Bob.Engine.IkeSas);
             Assert.True((alice.SpiI, alice.SpiR) == (bob.SpiI, bob.SpiR), $"{ordering}, seed {seed}: alice {alice.SpiI:x}/{alice.SpiR:x}, bob {bob.SpiI:x}/{bob.SpiR:x}");
@@ -108,13 +112,16 @@ public class RekeyCollisionTests
 
             // A request that crosses the Delete of its IKE SA may arrive after the SA is gone: dropping it is right.
             Assert.True(p.Alice.Engine.Dropped.Keys.All(k => k == "unknown IKE SPI"), $"{ordering}, seed {seed}: dropped {string.Join(", ", p.Alice.Engine.Dropped)}");
-            if (p.Alice.Events.OfType<IkeSaDeleted>().Count() == 2)
+            if (p.Alice.Events.OfType<IkeSaDeleted>().Count() + p.Bob.Events.OfType<IkeSaDeleted>().Count() >= 3)
             {
                 collisions++;
             }
         }
 
-        if (bobDelay == 0)
+        // With requests crossing at equal latency, every run is a collision: a redundant IKE SA is made
+        // and removed (by its creator, or after the grace period when the creator never saw its rekey
+        // complete). With unequal latency one rekey may finish before the other request arrives.
+        if (bobDelay == 0 && minLatency == maxLatency)
         {
             Assert.True(collisions == 200, $"{ordering}: only {collisions} of 200 runs collided");
         }
