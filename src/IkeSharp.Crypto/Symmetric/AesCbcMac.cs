@@ -12,7 +12,7 @@ namespace IkeSharp.Crypto.Symmetric;
 internal sealed class AesCbcMac : IDisposable
 {
     public const int BlockSize = 16;
-    private const int ChunkBlocks = 16;
+    private const int ChunkBlocks = 64;
 
     private readonly Aes aes = Aes.Create();
 

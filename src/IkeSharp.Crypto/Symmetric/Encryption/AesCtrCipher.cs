@@ -53,7 +53,7 @@ public sealed class AesCtrCipher : IEncryptionAlgorithm
     private sealed class Key : ICipherKey
     {
         private const int Block = 16;
-        private const int ChunkBlocks = 32;
+        private const int ChunkBlocks = 64;
 
         private readonly AesCtrCipher algorithm;
         private readonly Aes aes = Aes.Create();

@@ -150,11 +150,14 @@ public sealed class AesGcmCipher : IEncryptionAlgorithm
             }
         }
 
+        /// <summary>
+        /// Zeroes the salt and frees the BCL key. BouncyCastle's copies of the key (the KeyParameter
+        /// and the AES round keys of the 8-octet-ICV path) offer no way to clear them.
+        /// </summary>
         public void Dispose()
         {
             gcm.Dispose();
             CryptographicOperations.ZeroMemory(salt);
-            shortTagCipher?.Reset();
         }
     }
 }
