@@ -41,7 +41,7 @@ public sealed partial class AlgorithmRegistry : IAlgorithmProvider
 
         ciphers.Add(new ChaCha20Poly1305Cipher());
         encryption = ciphers.ToFrozenDictionary(c => (c.Id, c.KeyBits));
-        EncryptionAlgorithms = ciphers;
+        EncryptionAlgorithms = ciphers.AsReadOnly();
 
         IPrf[] prfList =
         [
@@ -53,7 +53,7 @@ public sealed partial class AlgorithmRegistry : IAlgorithmProvider
             new AesCmacPrf(),
         ];
         prfs = prfList.ToFrozenDictionary(p => p.Id);
-        Prfs = prfList;
+        Prfs = Array.AsReadOnly(prfList);
 
         IIntegrityAlgorithm[] integrityList =
         [
@@ -65,7 +65,7 @@ public sealed partial class AlgorithmRegistry : IAlgorithmProvider
             new HmacIntegrity(IntegrityAlgorithm.HmacSha2_512_256),
         ];
         integrity = integrityList.ToFrozenDictionary(i => i.Id);
-        IntegrityAlgorithms = integrityList;
+        IntegrityAlgorithms = Array.AsReadOnly(integrityList);
     }
 
     /// <summary>A shared instance with every algorithm IkeSharp implements.</summary>

@@ -35,7 +35,7 @@ public static class ProposalKeywords
     private const string Rfc8247Ke = "RFC 8247 §2.4";
 
     /// <summary>Every keyword, canonical spellings before their aliases, in the order suggestions prefer.</summary>
-    public static IReadOnlyList<ProposalKeyword> All { get; } = Build();
+    public static IReadOnlyList<ProposalKeyword> All { get; } = Build().AsReadOnly();
 
     private static readonly FrozenDictionary<string, ProposalKeyword> ByKeyword =
         All.ToFrozenDictionary(k => k.Keyword, StringComparer.Ordinal);

@@ -71,7 +71,7 @@ public static class ProposalParser
             return ProposalParseResult.Fail(new ParseError($"proposals for {protocol.ToIanaName()} are not supported; IKE, ESP and AH are", null, null, null, []), warnings);
         }
 
-        // Keywords in the order written, one list per transform type.
+        // Each keyword in the order written, with how it was spelt and its position.
         var chosen = new List<(ProposalKeyword Entry, string Written, int Position)>();
         int position = 0;
         int start = 0;
