@@ -316,6 +316,14 @@ public class ProposalParserTests
     }
 
     [Fact]
+    public void A_list_longer_than_an_sa_payload_holds_is_an_error()
+    {
+        string text = string.Join(",", Enumerable.Repeat("aes128gcm16", 256));
+        Assert.Equal("256 proposals in one list; at most 255 fit in an SA payload", ProposalParser.ParseList(text, SecurityProtocol.Esp).Error!.Message);
+        Assert.Equal(255, ProposalParser.ParseList(string.Join(",", Enumerable.Repeat("aes128gcm16", 255)), SecurityProtocol.Esp).Proposals.Count);
+    }
+
+    [Fact]
     public void Only_ike_esp_and_ah_proposals_parse() =>
         Assert.StartsWith("proposals for ", Error("aes128gcm16", SecurityProtocol.FcEspHeader).Message, StringComparison.Ordinal);
 
