@@ -16,18 +16,29 @@ internal static class DemoCommand
 {
     public const string CaptureName = "strongswan-x25519.pcapng";
 
-    public static byte[] LoadCapture()
+    /// <summary>The SK_e keys strongSwan logged for this capture (its README: charon at ike 4).</summary>
+    public const string KeysName = "strongswan-x25519.ikev2_decryption_table";
+
+    public static byte[] Load(string name)
     {
-        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(CaptureName)
-            ?? throw new InvalidOperationException($"the demo capture {CaptureName} is missing from the build");
+        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the demo file {name} is missing from the build");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
     }
 
+    public static byte[] LoadCapture() => Load(CaptureName);
+
     public static int Run(TextWriter output, bool colour)
     {
-        InspectReport report = InspectReport.Build(CaptureName, LoadCapture(), keys: null);
+        KeyTable keys = KeyTable.Parse(System.Text.Encoding.UTF8.GetString(Load(KeysName)), KeysName, out List<string> errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"the bundled key table is broken: {string.Join("; ", errors)}");
+        }
+
+        InspectReport report = InspectReport.Build(CaptureName, LoadCapture(), keys);
         output.WriteLine("IkeSharp demo: a real IKEv2 exchange between two strongSwan 5.9.8 peers, decoded by IkeSharp.");
         output.WriteLine();
         foreach (string line in Explain(report))
@@ -88,7 +99,17 @@ internal static class DemoCommand
         {
             string port = auth[0].Packet.Kind == PacketKind.IkeNatT ? "UDP 4500 with the non-ESP marker (RFC 3948)" : $"UDP {auth[0].Packet.Destination.Port}";
             lines.Add($"2. IKE_AUTH ({auth.Length} messages) travelled on {port}, its payloads inside an SK payload " +
-                $"({auth[0].Message!.Encrypted?.Body.Length} encrypted bytes in the request): identities, AUTH and the first Child SA are hidden without keys.");
+                $"({auth[0].Message!.Encrypted?.Body.Length} encrypted bytes in the request).");
+            PayloadView? authRequest = auth[0].Payloads.FirstOrDefault(v => v.Name == "SK");
+            PayloadView? authResponse = auth.Length > 1 ? auth[1].Payloads.FirstOrDefault(v => v.Name == "SK") : null;
+            if (authRequest is { Children.Count: > 0 } && authResponse is { Children.Count: > 0 })
+            {
+                static string Find(PayloadView sk, string name) => sk.Children.FirstOrDefault(c => c.Name == name)?.Summary ?? "none";
+                lines.Add($"   Decrypted with the keys strongSwan logged: the initiator is {Find(authRequest, "IDi")} and proves it with AUTH {Find(authRequest, "AUTH")};");
+                lines.Add($"   the responder is {Find(authResponse, "IDr")} ({Find(authResponse, "AUTH")}).");
+                PayloadView? sa = authResponse.Children.FirstOrDefault(c => c.Name == "SA");
+                lines.Add($"   First Child SA: ESP {sa?.Children.FirstOrDefault()?.Summary.Replace("ESP ", "", StringComparison.Ordinal) ?? "none"}, traffic {Find(authResponse, "TSi")} <=> {Find(authResponse, "TSr")}.");
+            }
         }
 
         InspectedPacket[] esp = report.Packets.Where(p => p.Packet.Kind is PacketKind.Esp or PacketKind.EspInUdp).ToArray();
@@ -102,11 +123,11 @@ internal static class DemoCommand
         InspectedPacket[] info = report.Packets.Where(p => p.Message?.ExchangeType == ExchangeType.Informational).ToArray();
         if (info.Length > 0)
         {
-            EncryptedPayload? sk = info[0].Message!.Encrypted;
-            string inner = sk?.FirstInnerPayload == PayloadType.Delete
-                ? "the SK payload's Next Payload field says its first inner payload is a Delete: the initiator closed the IKE SA"
-                : $"its first inner payload is {sk?.FirstInnerPayload.ToIanaName() ?? "not encrypted"}";
-            lines.Add($"4. INFORMATIONAL ({info.Length} messages, message ID {info[0].Message!.MessageId}), encrypted as well; {inner}.");
+            PayloadView? sk = info[0].Payloads.FirstOrDefault(v => v.Name == "SK");
+            string inner = sk?.Children.FirstOrDefault(c => c.Name == "D") is { } delete
+                ? $"decrypted, it carries a Delete of the {delete.Summary}: the initiator closed it"
+                : $"its first inner payload is {info[0].Message!.Encrypted?.FirstInnerPayload.ToIanaName() ?? "not encrypted"}";
+            lines.Add($"4. INFORMATIONAL ({info.Length} messages, message ID {info[0].Message!.MessageId}); {inner}.");
         }
 
         return lines;

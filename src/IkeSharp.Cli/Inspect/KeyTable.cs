@@ -95,10 +95,6 @@ internal sealed class KeyTable
         return fields.ToArray();
     }
 
-    /// <summary>What the table holds for this IKE SA, for the inspect output.</summary>
-    public string Describe(ulong spiI, ulong spiR) => TryGet(spiI, spiR, out KeyRow row)
-        ? $"keys found ({row.Encryption}); decrypting SK payloads is not implemented yet"
-        : "no keys in the table for these SPIs";
 }
 
 /// <summary>One row of the table: the SK_e and SK_a keys of an IKE SA and their algorithms, as Wireshark names them.</summary>

@@ -104,8 +104,9 @@ internal sealed class TextRenderer(TextWriter output, bool colour, bool verbose)
         var line = new StringBuilder().Append(indent).Append(branch).Append(name).Append(' ', Math.Max(1, 8 - node.Name.Length)).Append(node.Summary).Append(critical);
         output.WriteLine(line.ToString());
 
-        // Transforms (depth 2) only when asked: the proposal's keyword line already says it all.
-        if (depth >= 1 && !verbose)
+        // A proposal's transforms only when asked: its keyword line already says it all; and a lone
+        // child that repeats its parent's summary (a TS payload of one selector) says nothing new.
+        if ((node.Name.StartsWith('#') || (node.Children.Count == 1 && node.Children[0].Summary == node.Summary)) && !verbose)
         {
             return;
         }

@@ -4,17 +4,18 @@ using IkeSharp.Crypto;
 namespace IkeSharp.Core.Tests.Simulation;
 
 /// <summary>
-/// BCL-backed algorithms for the engine simulations: HMAC-SHA-256 PRF, AES-GCM-16, and ECP-256 with
-/// its private scalar drawn from the injected random source, so runs repeat per seed.
+/// The algorithm registry for ciphers, PRFs and integrity; ECP-256/384 written here with the private
+/// scalar drawn from the injected random source, so runs repeat per seed.
 /// </summary>
 internal sealed class SimAlgorithms : IAlgorithmProvider
 {
-    public IEncryptionAlgorithm? Encryption(EncryptionAlgorithm id, int keyBits) =>
-        id == EncryptionAlgorithm.AesGcm16 && keyBits is 128 or 256 ? new Gcm(keyBits) : null;
+    private static readonly AlgorithmRegistry Registry = AlgorithmRegistry.Default;
 
-    public IPrf? Prf(PseudorandomFunction id) => id == PseudorandomFunction.HmacSha2_256 ? new HmacPrf() : null;
+    public IEncryptionAlgorithm? Encryption(EncryptionAlgorithm id, int keyBits) => Registry.Encryption(id, keyBits);
 
-    public IIntegrityAlgorithm? Integrity(IntegrityAlgorithm id) => null;
+    public IPrf? Prf(PseudorandomFunction id) => Registry.Prf(id);
+
+    public IIntegrityAlgorithm? Integrity(IntegrityAlgorithm id) => Registry.Integrity(id);
 
     public IKeyExchangeAlgorithm? KeyExchange(KeyExchangeMethod id) => id switch
     {
@@ -22,60 +23,6 @@ internal sealed class SimAlgorithms : IAlgorithmProvider
         KeyExchangeMethod.Ecp384 => new Ecp(KeyExchangeMethod.Ecp384, ECCurve.NamedCurves.nistP384, 48),
         _ => null,
     };
-
-    private sealed class HmacPrf : IPrf
-    {
-        public PseudorandomFunction Id => PseudorandomFunction.HmacSha2_256;
-
-        public int OutputLength => 32;
-
-        public int KeyLength => 32;
-
-        public void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> output) => HMACSHA256.HashData(key, data, output);
-    }
-
-    private sealed class Gcm(int keyBits) : IEncryptionAlgorithm
-    {
-        public EncryptionAlgorithm Id => EncryptionAlgorithm.AesGcm16;
-
-        public int KeyBits => keyBits;
-
-        public int KeyMaterialLength => (keyBits / 8) + 4;
-
-        public int IvLength => 8;
-
-        public int BlockSize => 1;
-
-        public bool IsAead => true;
-
-        public int IcvLength => 16;
-
-        public ICipherKey CreateKey(ReadOnlySpan<byte> keyMaterial) => new Key(keyMaterial[..^4], keyMaterial[^4..]);
-
-        private sealed class Key(ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt) : ICipherKey
-        {
-            private readonly AesGcm gcm = new(key, 16);
-            private readonly byte[] salt = salt.ToArray();
-
-            public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData) =>
-                gcm.Encrypt([.. salt, .. iv], plaintext, ciphertext, tag, associatedData);
-
-            public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
-            {
-                try
-                {
-                    gcm.Decrypt([.. salt, .. iv], ciphertext, tag, plaintext, associatedData);
-                    return true;
-                }
-                catch (CryptographicException)
-                {
-                    return false;
-                }
-            }
-
-            public void Dispose() => gcm.Dispose();
-        }
-    }
 
     private sealed class Ecp(KeyExchangeMethod id, ECCurve curve, int size) : IKeyExchangeAlgorithm
     {
