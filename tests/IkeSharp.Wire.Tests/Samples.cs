@@ -17,6 +17,22 @@ internal static class Samples
         return b;
     }
 
+    /// <summary>A real DER certificate, so dissectors that parse CERT payloads see valid ASN.1.</summary>
+    public static readonly Lazy<byte[]> SelfSignedCertificate = new(() =>
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=moon.strongswan.org", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var cert = request.CreateSelfSigned(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        return cert.RawData;
+    });
+
+    /// <summary>
+    /// Samples that are valid IKEv2 but that tshark 4.0 flags: ID_NULL carries no data (RFC 7619 §3),
+    /// which trips an assertion in Wireshark's ID dissector ("len > 0"); and an empty CRL is valid
+    /// framing but not a CRL, which its BER dissector reports as malformed.
+    /// </summary>
+    public static readonly string[] TsharkFlagsLegitimately = ["IDi NULL", "CERT empty"];
+
     public static SaPayload IkeSa(params Proposal[] proposals) => new(proposals);
 
     public static Proposal IkeProposal(byte number = 1) => new(number, SecurityProtocol.Ike, ReadOnlyMemory<byte>.Empty,
@@ -51,13 +67,15 @@ internal static class Samples
         yield return ("IDr DN", IdPayload.FromText(IkeRole.Responder, "C=CH, O=strongSwan, CN=moon.strongswan.org"));
         yield return ("IDi KEY_ID", new IdPayload(IkeRole.Initiator, IdType.KeyId, Bytes(16)));
         yield return ("IDi NULL", new IdPayload(IkeRole.Initiator, IdType.Null, ReadOnlyMemory<byte>.Empty));
-        yield return ("CERT X.509", new CertPayload(CertificateEncoding.X509CertificateSignature, Bytes(300)));
+        yield return ("CERT X.509", new CertPayload(CertificateEncoding.X509CertificateSignature, SelfSignedCertificate.Value));
         yield return ("CERT hash and URL", CertPayload.HashAndUrl(false, Bytes(20), "http://ca.example.org/moon.der"));
         yield return ("CERT empty", new CertPayload(CertificateEncoding.CertificateRevocationList, ReadOnlyMemory<byte>.Empty));
         yield return ("CERTREQ two CAs", new CertReqPayload(CertificateEncoding.X509CertificateSignature, Bytes(40)));
         yield return ("CERTREQ none", new CertReqPayload(CertificateEncoding.X509CertificateSignature, ReadOnlyMemory<byte>.Empty));
         yield return ("AUTH PSK", new AuthPayload(AuthMethod.SharedKeyMessageIntegrityCode, Bytes(32)));
-        yield return ("AUTH digital signature", new AuthPayload(AuthMethod.DigitalSignature, new byte[] { 3, 0x30, 0x01, 0x00, 9, 9, 9 }));
+        // RFC 7427 §3: length, AlgorithmIdentifier sha256WithRSAEncryption (with NULL parameters), signature.
+        yield return ("AUTH digital signature", new AuthPayload(AuthMethod.DigitalSignature,
+            (byte[])[15, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00, .. Bytes(256)]));
         yield return ("Nonce 32", new NoncePayload(Bytes(32)));
         yield return ("Nonce empty", new NoncePayload(ReadOnlyMemory<byte>.Empty));
         yield return ("N NAT_DETECTION_SOURCE_IP", NotifyPayload.NatDetection(true, Bytes(20)));
