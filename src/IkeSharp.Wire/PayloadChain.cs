@@ -6,6 +6,8 @@ namespace IkeSharp.Wire;
 /// <summary>
 /// Decodes and encodes a chain of payloads linked by their Next Payload fields (RFC 7296 §3.2):
 /// the payloads of a message, or the inner payloads of an SK payload once decrypted.
+/// The encode path indexes its IReadOnlyList collections instead of using foreach, which would box
+/// an enumerator per list: encoding allocates nothing.
 /// </summary>
 public static class PayloadChain
 {
@@ -126,8 +128,9 @@ public static class PayloadChain
     public static int EncodedLength(IReadOnlyList<Payload> payloads)
     {
         int length = 0;
-        foreach (Payload p in payloads)
+        for (int i = 0; i < payloads.Count; i++)
         {
+            Payload p = payloads[i];
             length += p.EncodedLength;
         }
 
@@ -155,8 +158,9 @@ public static class PayloadChain
     /// <summary>The first payload whose type this codec does not know and whose critical bit is set (RFC 7296 §2.5).</summary>
     public static UnknownPayload? FindUnsupportedCritical(IReadOnlyList<Payload> payloads)
     {
-        foreach (Payload p in payloads)
+        for (int i = 0; i < payloads.Count; i++)
         {
+            Payload p = payloads[i];
             if (p is UnknownPayload { Critical: true } unknown)
             {
                 return unknown;

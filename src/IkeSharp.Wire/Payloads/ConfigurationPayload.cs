@@ -22,8 +22,9 @@ public sealed record ConfigurationPayload(ConfigurationType CfgType, IReadOnlyLi
         get
         {
             int length = FixedLength;
-            foreach (ConfigurationAttribute a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                ConfigurationAttribute a = Attributes[i];
                 length += a.EncodedLength;
             }
 
@@ -80,8 +81,9 @@ public sealed record ConfigurationPayload(ConfigurationType CfgType, IReadOnlyLi
         destination[0] = (byte)CfgType;
         destination.Slice(1, 3).Clear();
         int position = FixedLength;
-        foreach (ConfigurationAttribute a in Attributes)
+        for (int i = 0; i < Attributes.Count; i++)
         {
+            ConfigurationAttribute a = Attributes[i];
             a.Write(destination.Slice(position));
             position += a.EncodedLength;
         }

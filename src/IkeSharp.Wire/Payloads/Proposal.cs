@@ -23,8 +23,9 @@ public sealed record Proposal(byte Number, SecurityProtocol Protocol, ReadOnlyMe
         get
         {
             int length = FixedLength + Spi.Length;
-            foreach (Transform t in Transforms)
+            for (int i = 0; i < Transforms.Count; i++)
             {
+                Transform t = Transforms[i];
                 length += t.EncodedLength;
             }
 

@@ -16,8 +16,9 @@ public sealed record SaPayload(IReadOnlyList<Proposal> Proposals) : Payload
         get
         {
             int length = 0;
-            foreach (Proposal p in Proposals)
+            for (int i = 0; i < Proposals.Count; i++)
             {
+                Proposal p = Proposals[i];
                 length += p.EncodedLength;
             }
 

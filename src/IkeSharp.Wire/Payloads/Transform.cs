@@ -39,8 +39,9 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
     {
         get
         {
-            foreach (TransformAttribute a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                TransformAttribute a = Attributes[i];
                 if (a.AttributeType == TransformAttributeType.KeyLength && a.IsShortForm)
                 {
                     return a.ShortValue;
@@ -56,8 +57,9 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
         get
         {
             int length = FixedLength;
-            foreach (TransformAttribute a in Attributes)
+            for (int i = 0; i < Attributes.Count; i++)
             {
+                TransformAttribute a = Attributes[i];
                 length += a.EncodedLength;
             }
 
@@ -129,8 +131,9 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
         destination[5] = 0;
         BinaryPrimitives.WriteUInt16BigEndian(destination.Slice(6), Id);
         int position = FixedLength;
-        foreach (TransformAttribute a in Attributes)
+        for (int i = 0; i < Attributes.Count; i++)
         {
+            TransformAttribute a = Attributes[i];
             position += a.Write(destination.Slice(position));
         }
 

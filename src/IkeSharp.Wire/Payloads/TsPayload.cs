@@ -19,8 +19,9 @@ public sealed record TsPayload(IkeRole Role, IReadOnlyList<TrafficSelector> Sele
         get
         {
             int length = FixedLength;
-            foreach (TrafficSelector ts in Selectors)
+            for (int i = 0; i < Selectors.Count; i++)
             {
+                TrafficSelector ts = Selectors[i];
                 length += ts.EncodedLength;
             }
 
@@ -72,8 +73,9 @@ public sealed record TsPayload(IkeRole Role, IReadOnlyList<TrafficSelector> Sele
         destination[0] = (byte)Selectors.Count;
         destination.Slice(1, 3).Clear();
         int position = FixedLength;
-        foreach (TrafficSelector ts in Selectors)
+        for (int i = 0; i < Selectors.Count; i++)
         {
+            TrafficSelector ts = Selectors[i];
             ts.Write(destination.Slice(position));
             position += ts.EncodedLength;
         }
