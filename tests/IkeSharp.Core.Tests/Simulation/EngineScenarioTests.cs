@@ -17,7 +17,7 @@ public class EngineScenarioTests
         Assert.Equal((a.SpiI, a.SpiR), (b.SpiI, b.SpiR));
         Assert.True(a.IsInitiator);
         Assert.False(b.IsInitiator);
-        Assert.Equal("aes128gcm16-prfsha256-ecp256", a.Proposal);
+        Assert.Equal("aes128gcm16-prfsha256-x25519", a.Proposal);
         Assert.Equal("10.99.0.2", a.RemoteId);
         Assert.Equal("10.99.0.1", b.RemoteId);
 

@@ -13,7 +13,7 @@ internal sealed class Pair
     public static readonly IPAddress BobAddress = IPAddress.Parse("10.99.0.2");
 
     public static readonly Transform[] IkeProposal =
-        [Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Prf(PseudorandomFunction.HmacSha2_256), Transform.KeyExchange(KeyExchangeMethod.Ecp256)];
+        [Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Prf(PseudorandomFunction.HmacSha2_256), Transform.KeyExchange(KeyExchangeMethod.Curve25519)];
 
     public static readonly Transform[] EspProposal = [Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Esn(SequenceNumbers.NoEsn)];
 
@@ -51,7 +51,7 @@ internal sealed class Pair
         string alicePsk = "swlab-demo-psk-0123456789", string bobPsk = "swlab-demo-psk-0123456789", SimNetwork? net = null, EngineOptions? bobOptions = null)
     {
         net ??= new SimNetwork(seed);
-        var algorithms = new SimAlgorithms();
+        IAlgorithmProvider algorithms = AlgorithmRegistry.Default;
         var alice = new IkeEngine([Config("site-b", AliceAddress, BobAddress, "10.1.0.0/24", "10.2.0.0/24", aliceTweak)],
             new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(alicePsk), "10.99.0.1", "10.99.0.2"), algorithms, new DeterministicRandom((ulong)seed * 2));
         var bob = new IkeEngine([Config("site-a", BobAddress, AliceAddress, "10.2.0.0/24", "10.1.0.0/24", bobTweak)],
