@@ -38,7 +38,9 @@ public static class SignedOctets
 
     /// <summary>
     /// The ID payload body, "RestOfInitIDPayload" / "RestOfRespIDPayload" (RFC 7296 §2.15):
-    /// ID Type, 3 reserved octets (zero as sent; RFC 7296 §3.5), identification data.
+    /// ID Type, 3 reserved octets, identification data. The reserved octets are written as zero
+    /// (RFC 7296 §3.5); <see cref="IdPayload"/> does not keep a peer's, so for a peer that set them
+    /// the caller passes the received body to <see cref="Build"/> instead.
     /// </summary>
     public static byte[] RestOfIdPayload(IdPayload id)
     {

@@ -110,7 +110,17 @@ public sealed class VerificationKey : IDisposable
     public static Outcome<VerificationKey> FromCertificate(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        Outcome<VerificationKey> key = FromSubjectPublicKeyInfo(X509Parts.SubjectPublicKeyInfo(certificate).Span);
+        ReadOnlyMemory<byte> spki;
+        try
+        {
+            spki = X509Parts.SubjectPublicKeyInfo(certificate);
+        }
+        catch (AsnContentException e)
+        {
+            return Outcome<VerificationKey>.Fail($"certificate {certificate.Subject}: malformed TBSCertificate: {e.Message}");
+        }
+
+        Outcome<VerificationKey> key = FromSubjectPublicKeyInfo(spki.Span);
         return key.Succeeded ? key : Outcome<VerificationKey>.Fail($"certificate {certificate.Subject}: {key.Error}");
     }
 
