@@ -2,6 +2,7 @@ using System.Net;
 using IkeSharp.Core.Engine;
 using IkeSharp.Core.Policy;
 using IkeSharp.Core.Sa;
+using IkeSharp.Crypto.Auth;
 using IkeSharp.Wire.Payloads;
 
 namespace IkeSharp.Core.Exchanges;
@@ -42,8 +43,8 @@ internal sealed class IkeAuthTask(IkeSa sa, EngineContext context) : IExchangeTa
     private AuthPayload Auth(IdPayload id, ReadOnlySpan<byte> realMessage, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> skP)
     {
         byte[] key = SharedKey() ?? throw new InvalidOperationException($"no pre-shared key for {sa.LocalId} - {sa.RemoteId}");
-        byte[] octets = PskAuthentication.SignedOctets(sa.Prf!, realMessage, peerNonce, skP, id);
-        return new AuthPayload(AuthMethod.SharedKeyMessageIntegrityCode, PskAuthentication.Compute(sa.Prf!, key, octets));
+        byte[] octets = SignedOctets.Build(sa.Prf!, skP, realMessage, peerNonce, SignedOctets.RestOfIdPayload(id));
+        return SharedKeyMic.CreatePayload(sa.Prf!, key, octets);
     }
 
     private byte[]? SharedKey() => context.Credentials.SharedKey(sa.LocalId, sa.RemoteId.Length > 0 ? sa.RemoteId : sa.Config.Remote.Id ?? DefaultId(sa.Remote));
@@ -114,10 +115,11 @@ internal sealed class IkeAuthTask(IkeSa sa, EngineContext context) : IExchangeTa
             return TaskResult.FailIkeSa(reason, NotifyType.AuthenticationFailed);
         }
 
-        byte[] octets = PskAuthentication.SignedOctets(sa.Prf!, peerRealMessage, ourNonce, peerSkP, peerId);
-        if (!PskAuthentication.Verify(sa.Prf!, key, octets, auth.Data.Span))
+        byte[] octets = SignedOctets.Build(sa.Prf!, peerSkP, peerRealMessage, ourNonce, SignedOctets.RestOfIdPayload(peerId));
+        AuthResult verified = SharedKeyMic.Verify(sa.Prf!, key, octets, auth.Data.Span);
+        if (!verified.Succeeded)
         {
-            string reason = $"the {peerRole}'s AUTH payload does not verify with the pre-shared key for {sa.LocalId} - {sa.RemoteId}: the keys differ";
+            string reason = $"the {peerRole}'s AUTH payload does not verify with the pre-shared key for {sa.LocalId} - {sa.RemoteId}: the keys differ ({verified.FailureReason})";
             context.Raise(new AuthFailed(context.Now, sa.Config.Name, reason));
             return TaskResult.FailIkeSa(reason, NotifyType.AuthenticationFailed);
         }
