@@ -65,6 +65,10 @@ public class PacketCipherBenchmarks
     private readonly byte[] aad = new byte[8];
     private readonly byte[] iv8 = new byte[8];
     private readonly byte[] iv16 = new byte[16];
+
+    // CBC takes whole blocks: 1400 octets of payload padded to 1408, as ESP would (RFC 4303 §2.4).
+    private readonly byte[] cbcPlaintext = new byte[1408];
+    private readonly byte[] cbcCiphertext = new byte[1408];
     private ICipherKey gcm128 = null!;
     private ICipherKey gcm256 = null!;
     private ICipherKey chacha = null!;
@@ -102,7 +106,7 @@ public class PacketCipherBenchmarks
     [Benchmark]
     public void Aes256CbcHmacSha256Encrypt()
     {
-        cbc256.Encrypt(iv16, plaintext, ciphertext, default, default);
-        sha256.Compute(ciphertext, tag);
+        cbc256.Encrypt(iv16, cbcPlaintext, cbcCiphertext, default, default);
+        sha256.Compute(cbcCiphertext, tag);
     }
 }

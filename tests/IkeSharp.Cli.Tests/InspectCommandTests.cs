@@ -12,11 +12,12 @@ public class InspectCommandTests
     private const string X25519 = "sw-pair-aes128gcm16_prfsha256_x25519.pcapng";
     private const string Modp = "sw-pair-aes256_sha256_modp2048.pcapng";
 
+    /// <summary>Runs the command line; an exception escapes (the default handler would turn a crash into exit 1).</summary>
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -21,7 +21,18 @@ internal static class InspectCommand
                 return 2;
             }
 
-            keys = KeyTable.Parse(File.ReadAllText(keysFile.FullName), keysFile.Name, out List<string> errors);
+            string text;
+            try
+            {
+                text = File.ReadAllText(keysFile.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"ikesharp inspect: --keys {keysFile.FullName}: {e.Message}");
+                return 2;
+            }
+
+            keys = KeyTable.Parse(text, keysFile.Name, out List<string> errors);
             foreach (string error in errors)
             {
                 stderr.WriteLine($"ikesharp inspect: {error}");

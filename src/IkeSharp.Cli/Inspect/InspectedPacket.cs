@@ -51,6 +51,10 @@ internal sealed record InspectReport(string File, string Format, IReadOnlyList<I
             {
                 packet = Decrypt(packet, message, keys);
             }
+            else if (keys is not null && packet.Message is { Payloads.Count: > 0 } fragmented && fragmented.Payloads[^1] is EncryptedFragmentPayload)
+            {
+                packet = packet with { KeysNote = "an encrypted fragment (RFC 7383): reassembling and decrypting fragments is not implemented yet" };
+            }
 
             packets.Add(packet);
         }

@@ -37,7 +37,8 @@ internal sealed class KeyTable
                 continue;
             }
 
-            if (!ulong.TryParse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong spiI) ||
+            if (f[0].Length != 16 || f[1].Length != 16 ||
+                !ulong.TryParse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong spiI) ||
                 !ulong.TryParse(f[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong spiR))
             {
                 errors.Add($"{source}:{i + 1}: SPIi and SPIr must be 16 hex digits, found '{f[0]}' and '{f[1]}'");
