@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 
 namespace IkeSharp.Crypto.KeyExchange;
 
@@ -16,7 +17,8 @@ public static class KeyExchangeAlgorithms
     public static IReadOnlyList<KeyExchangeAlgorithm> All { get; } = [.. ById.Values.OrderBy(a => a.Id)];
 
     /// <summary>
-    /// The algorithm for <paramref name="method"/>, or null if IkeSharp does not implement it. Weak groups (1, 2, 5, 22) are
+    /// The algorithm for <paramref name="method"/>, or null if IkeSharp does not implement it (or,
+    /// for Brainpool, if this platform's OpenSSL lacks the curve). Weak groups (1, 2, 5, 22) are
     /// returned too, marked <see cref="KeyExchangeAlgorithm.IsWeak"/>; refusing them is the
     /// configuration's job.
     /// </summary>
@@ -37,8 +39,18 @@ public static class KeyExchangeAlgorithms
             new ModpKeyExchange(ModpGroups.Modp1024s160, isWeak: true),
             new ModpKeyExchange(ModpGroups.Modp2048s224, isWeak: false),
             new ModpKeyExchange(ModpGroups.Modp2048s256, isWeak: false),
+            new EcpKeyExchange(KeyExchangeMethod.Ecp256, "ecp256", ECCurve.NamedCurves.nistP256, 32),
+            new EcpKeyExchange(KeyExchangeMethod.Ecp384, "ecp384", ECCurve.NamedCurves.nistP384, 48),
+            new EcpKeyExchange(KeyExchangeMethod.Ecp521, "ecp521", ECCurve.NamedCurves.nistP521, 66),
+            new EcpKeyExchange(KeyExchangeMethod.Brainpool256, "ecp256bp", ECCurve.NamedCurves.brainpoolP256r1, 32),
+            new EcpKeyExchange(KeyExchangeMethod.Brainpool384, "ecp384bp", ECCurve.NamedCurves.brainpoolP384r1, 48),
+            new EcpKeyExchange(KeyExchangeMethod.Brainpool512, "ecp512bp", ECCurve.NamedCurves.brainpoolP512r1, 64),
+            XdhKeyExchange.Curve25519,
+            XdhKeyExchange.Curve448,
         ];
 
-        return all.ToFrozenDictionary(a => a.Id);
+        return all
+            .Where(a => a is not EcpKeyExchange ecp || ecp.IsSupported())
+            .ToFrozenDictionary(a => a.Id);
     }
 }
