@@ -6,8 +6,8 @@ namespace IkeSharp.Crypto.KeyExchange;
 /// Elliptic-curve Diffie-Hellman over a prime field, through the BCL's ECDiffieHellman (OpenSSL
 /// underneath): the NIST curves of RFC 5903 (groups 19, 20, 21) and the Brainpool curves of
 /// RFC 6954 (groups 28, 29, 30). A share is x | y, each coordinate big-endian at the field's
-/// length, with no point-format octet (RFC 5903 §7, RFC 6954 §4); the shared secret is the x
-/// coordinate of the agreed point alone (RFC 5903 §7, RFC 6954 §5). The peer's point must have
+/// length, with no point-format octet (RFC 5903 §7, which RFC 6954 §2 adopts); the shared secret is the x
+/// coordinate of the agreed point alone (RFC 5903 §7). The peer's point must have
 /// that length, coordinates below the field prime, and lie on the curve (RFC 6989 §2.3; the BCL's
 /// import checks the curve equation). The private scalar is drawn from the injected random source,
 /// uniform in [1, n-1].
