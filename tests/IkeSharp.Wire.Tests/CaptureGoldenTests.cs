@@ -38,7 +38,7 @@ public class CaptureGoldenTests
     }
 
     /// <summary>tshark lists the payload types of a message depth-first, proposals (2) and transforms (3) included.</summary>
-    private static IEnumerable<int> FlattenTypes(IkeMessage message)
+    internal static IEnumerable<int> FlattenTypes(IkeMessage message)
     {
         foreach (Payload p in message.Payloads)
         {

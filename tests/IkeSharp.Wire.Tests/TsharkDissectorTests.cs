@@ -37,26 +37,6 @@ public class TsharkDissectorTests
         }
     }
 
-    /// <summary>tshark lists payload types depth-first, proposals (2) and transforms (3) inside SA.</summary>
-    private static IEnumerable<int> TsharkTypes(IkeMessage message)
-    {
-        foreach (Payload p in message.Payloads)
-        {
-            yield return (int)p.Type;
-            if (p is SaPayload sa)
-            {
-                foreach (Proposal proposal in sa.Proposals)
-                {
-                    yield return 2;
-                    foreach (Transform _ in proposal.Transforms)
-                    {
-                        yield return 3;
-                    }
-                }
-            }
-        }
-    }
-
     [Fact]
     public void Every_sample_message_decodes_cleanly_in_tshark()
     {
@@ -112,7 +92,7 @@ public class TsharkDissectorTests
 
                 // tshark's own list stops at SK's inner chain, like ours.
                 int[] theirs = f[3].Length == 0 ? [] : f[3].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-                Assert.True(TsharkTypes(m).SequenceEqual(theirs), $"frame {i + 1}: we encoded [{string.Join(",", TsharkTypes(m))}], tshark read [{f[3]}]");
+                Assert.True(CaptureGoldenTests.FlattenTypes(m).SequenceEqual(theirs), $"frame {i + 1}: we encoded [{string.Join(",", CaptureGoldenTests.FlattenTypes(m))}], tshark read [{f[3]}]");
             }
         }
         finally

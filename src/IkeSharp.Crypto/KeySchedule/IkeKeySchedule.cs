@@ -55,15 +55,8 @@ public static class IkeKeySchedule
         try
         {
             PrfPlus.Expand(prf, skeyseed, seed, keymat);
-            int position = 0;
-            SecretBytes Take(int length)
-            {
-                var key = new SecretBytes(keymat.AsSpan(position, length));
-                position += length;
-                return key;
-            }
-
-            return new IkeSaKeys(Take(prfKey), Take(integKey), Take(integKey), Take(encKey), Take(encKey), Take(prfKey), Take(prfKey));
+            var take = new KeymatReader(keymat);
+            return new IkeSaKeys(take.Next(prfKey), take.Next(integKey), take.Next(integKey), take.Next(encKey), take.Next(encKey), take.Next(prfKey), take.Next(prfKey));
         }
         finally
         {
@@ -83,15 +76,8 @@ public static class IkeKeySchedule
         try
         {
             PrfPlus.Expand(prf, skD, seed, keymat);
-            int position = 0;
-            SecretBytes Take(int length)
-            {
-                var key = new SecretBytes(keymat.AsSpan(position, length));
-                position += length;
-                return key;
-            }
-
-            return new ChildSaKeys(Take(encryptionKeyLength), Take(integrityKeyLength), Take(encryptionKeyLength), Take(integrityKeyLength));
+            var take = new KeymatReader(keymat);
+            return new ChildSaKeys(take.Next(encryptionKeyLength), take.Next(integrityKeyLength), take.Next(encryptionKeyLength), take.Next(integrityKeyLength));
         }
         finally
         {
@@ -123,5 +109,18 @@ public static class IkeKeySchedule
         b.CopyTo(result.AsSpan(a.Length));
         c.CopyTo(result.AsSpan(a.Length + b.Length));
         return result;
+    }
+
+    /// <summary>Cuts prf+ output into keys in order (RFC 7296 §2.14, §2.17).</summary>
+    private sealed class KeymatReader(byte[] keymat)
+    {
+        private int position;
+
+        public SecretBytes Next(int length)
+        {
+            var key = new SecretBytes(keymat.AsSpan(position, length));
+            position += length;
+            return key;
+        }
     }
 }

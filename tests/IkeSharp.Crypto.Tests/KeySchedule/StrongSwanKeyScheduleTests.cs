@@ -48,6 +48,11 @@ public class StrongSwanKeyScheduleTests
         return IkeKeySchedule.DeriveIkeSaKeys(prf, c.Encryption(), c.Integrity(), skeyseed.ReadOnlySpan, x.Ni, x.Nr, x.Messages[0].InitiatorSpi, x.Messages[1].ResponderSpi);
     }
 
+    /// <summary>SK protection for what the original initiator sent and for what the responder sent.</summary>
+    private static (SkPayloadProtection FromInitiator, SkPayloadProtection FromResponder) Protections(Case c, IkeSaKeys keys) => (
+        new SkPayloadProtection(c.Encryption(), keys.SkEi.ReadOnlySpan, c.Integrity(), keys.SkAi.ReadOnlySpan, new DeterministicRandom(1)),
+        new SkPayloadProtection(c.Encryption(), keys.SkEr.ReadOnlySpan, c.Integrity(), keys.SkAr.ReadOnlySpan, new DeterministicRandom(2)));
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Skeyseed_and_every_sk_key_match_strongswan(Case c)
@@ -80,8 +85,9 @@ public class StrongSwanKeyScheduleTests
     {
         Exchange x = Load(c.Tag);
         using IkeSaKeys keys = Keys(c, x);
-        using var fromInitiator = new SkPayloadProtection(c.Encryption(), keys.SkEi.ReadOnlySpan, c.Integrity(), keys.SkAi.ReadOnlySpan, new DeterministicRandom(1));
-        using var fromResponder = new SkPayloadProtection(c.Encryption(), keys.SkEr.ReadOnlySpan, c.Integrity(), keys.SkAr.ReadOnlySpan, new DeterministicRandom(2));
+        (SkPayloadProtection fromInitiator, SkPayloadProtection fromResponder) = Protections(c, keys);
+        using SkPayloadProtection i = fromInitiator;
+        using SkPayloadProtection r = fromResponder;
 
         Payload[] authRequest = fromInitiator.Open(x.Datagrams[2], x.Messages[2]).Value;
         Payload[] authResponse = fromResponder.Open(x.Datagrams[3], x.Messages[3]).Value;
@@ -109,8 +115,9 @@ public class StrongSwanKeyScheduleTests
     {
         Exchange x = Load(c.Tag);
         using IkeSaKeys keys = Keys(c, x);
-        using var fromInitiator = new SkPayloadProtection(c.Encryption(), keys.SkEi.ReadOnlySpan, c.Integrity(), keys.SkAi.ReadOnlySpan, new DeterministicRandom(1));
-        using var fromResponder = new SkPayloadProtection(c.Encryption(), keys.SkEr.ReadOnlySpan, c.Integrity(), keys.SkAr.ReadOnlySpan, new DeterministicRandom(2));
+        (SkPayloadProtection fromInitiator, SkPayloadProtection fromResponder) = Protections(c, keys);
+        using SkPayloadProtection i = fromInitiator;
+        using SkPayloadProtection r = fromResponder;
         Payload[] request = fromInitiator.Open(x.Datagrams[2], x.Messages[2]).Value;
         Payload[] response = fromResponder.Open(x.Datagrams[3], x.Messages[3]).Value;
         byte[][] loggedOctets = CharonLog.All(x.Log, "octets = message + nonce + prf(Sk_px, IDx')");
@@ -156,7 +163,7 @@ public class StrongSwanKeyScheduleTests
     {
         Exchange x = Load(c.Tag);
         using IkeSaKeys keys = Keys(c, x);
-        using var fromInitiator = new SkPayloadProtection(c.Encryption(), keys.SkEi.ReadOnlySpan, c.Integrity(), keys.SkAi.ReadOnlySpan, new DeterministicRandom(1));
+        using SkPayloadProtection fromInitiator = Protections(c, keys).FromInitiator;
         byte[] datagram = x.Datagrams[2];
         for (int i = 0; i < datagram.Length; i++)
         {
