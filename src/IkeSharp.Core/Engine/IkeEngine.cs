@@ -163,9 +163,21 @@ public sealed class IkeEngine
 
         sa.Active = exchange;
         var builder = new MessageBuilder(exchange.Exchange);
-        foreach (IExchangeTask task in exchange.Tasks)
+        try
         {
-            task.BuildRequest(builder);
+            foreach (IExchangeTask task in exchange.Tasks)
+            {
+                task.BuildRequest(builder);
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            // Our own configuration cannot make this request (no PSK for the IDs, an unsupported
+            // algorithm): report it and drop the SA rather than let the error escape a datagram handler.
+            sa.Active = null;
+            events.Enqueue(new NegotiationFailed(now, sa.Config.Name, $"cannot send {exchange.Exchange.ToIanaName()}: {e.Message}"));
+            Remove(sa, e.Message);
+            return;
         }
 
         IkeFlags flags = sa.IsInitiator ? IkeFlags.Initiator : IkeFlags.None;

@@ -223,4 +223,15 @@ public class EngineScenarioTests
         Assert.Empty(installed.OfType<ChildSaInstalled>());
         Assert.Empty(installed.OfType<IkeSaEstablished>());
     }
+
+    [Fact]
+    public void A_missing_psk_on_the_initiator_is_reported_not_thrown()
+    {
+        Pair p = Pair.Create(seed: 13, aliceTweak: c => c with { Local = c.Local with { Id = "nobody@example.org" }, Remote = c.Remote with { Id = "gw@example.org" } });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Contains(p.Alice.Events.OfType<NegotiationFailed>(), e => e.Reason.Contains("no pre-shared key for nobody@example.org", StringComparison.Ordinal));
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+    }
 }
