@@ -123,7 +123,7 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             candidates = [old.Config];
         }
 
-        transport = request.Notify(NotifyType.UseTransportMode) is not null;
+        bool transportRequested = request.Notify(NotifyType.UseTransportMode) is not null;
         var reasons = new List<string>();
         foreach (ChildConfig candidate in candidates)
         {
@@ -138,6 +138,10 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             }
 
             child = candidate;
+
+            // §1.3.1: transport mode only when asked for and our policy wants it too; otherwise tunnel,
+            // and the missing USE_TRANSPORT_MODE in our response tells the initiator so.
+            transport = transportRequested && candidate.Mode == IpsecMode.Transport;
             SelectionResult selection = ProposalSelection.Select(SecurityProtocol.Esp, candidate.EspProposals, saPayload.Proposals);
             if (!selection.IsMatch)
             {
@@ -186,7 +190,7 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             return;
         }
 
-        if (transport && child!.Mode == IpsecMode.Transport)
+        if (transport)
         {
             response.Notify(NotifyType.UseTransportMode);
         }
