@@ -14,6 +14,9 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
 
     public long Now { get; set; }
 
+    /// <summary>Inbound SPIs of every live Child SA, so a new one is never a duplicate (RFC 4303 §2.1).</summary>
+    public HashSet<uint> ChildSpisInUse { get; } = [];
+
     public void Raise(IkeEvent e) => events.Enqueue(e);
 
     public byte[] RandomBytes(int length)
@@ -30,7 +33,8 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
         {
             Random.Fill(b);
         }
-        while (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) < 256);   // SPIs 1..255 are reserved (RFC 4303 §2.1)
+        while (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) < 256   // SPIs 1..255 are reserved (RFC 4303 §2.1)
+            || ChildSpisInUse.Contains(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b)));
 
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b);
     }

@@ -51,6 +51,9 @@ public sealed class IkeEngine
     /// <summary>Messages that could not be used, by reason: malformed, unknown SPI, out of window, failed ICV.</summary>
     public Dictionary<string, int> Dropped { get; } = [];
 
+    /// <summary>Number of Child SAs over all IKE SAs.</summary>
+    public int ChildSaCount => context.ChildSpisInUse.Count;
+
     /// <summary>Number of IKE SAs in the table, half-open ones included.</summary>
     public int IkeSaCount => sas.Count;
 
@@ -835,6 +838,7 @@ public sealed class IkeEngine
         CountHalfOpen(sa, -1);
         foreach (ChildSa child in sa.Children)
         {
+            context.ChildSpisInUse.Remove(child.SpiIn);
             events.Enqueue(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, reason));
         }
 

@@ -306,6 +306,7 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             List<TrafficSelector> remote = we ? tsr : tsi;
             Installed = new ChildSa(child!, ourSpi, peerSpi, local, remote, context.Now);
             sa.Children.Add(Installed);
+            context.ChildSpisInUse.Add(ourSpi);
             if (replaced is not null)
             {
                 replaced.Rekeyed = true;

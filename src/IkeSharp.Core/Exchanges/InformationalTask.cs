@@ -34,6 +34,7 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
         DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
         if (kind == InformationalKind.DeleteChildSa && sa.Children.Remove(child!))
         {
+            context.ChildSpisInUse.Remove(child!.SpiIn);
             context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child!.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by us"));
             child.Dispose();
         }
@@ -64,6 +65,7 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
                 if (child is not null)
                 {
                     sa.Children.Remove(child);
+                    context.ChildSpisInUse.Remove(child.SpiIn);
                     deletedChildren.Add(child.SpiIn);
                     context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by the peer"));
                     child.Dispose();

@@ -31,7 +31,9 @@ public class LossyNetworkPropertyTests
 
             var alice = p.Alice.Engine.IkeSas.SelectMany(s => s.Children).Select(c => (c.SpiIn, c.SpiOut)).ToHashSet();
             var bob = p.Bob.Engine.IkeSas.SelectMany(s => s.Children).Select(c => (c.SpiOut, c.SpiIn)).ToHashSet();
-            if (!alice.SetEquals(bob) || p.Alice.Engine.IkeSaCount != p.Bob.Engine.IkeSaCount)
+            // No Child SA leaked from the SPI index either.
+            if (!alice.SetEquals(bob) || p.Alice.Engine.IkeSaCount != p.Bob.Engine.IkeSaCount
+                || p.Alice.Engine.ChildSaCount != alice.Count || p.Bob.Engine.ChildSaCount != bob.Count)
             {
                 failures.Add($"seed {seed}: alice {p.Alice.Engine.IkeSaCount} IKE SAs {string.Join(",", alice)}; bob {p.Bob.Engine.IkeSaCount} IKE SAs {string.Join(",", bob)}");
             }
