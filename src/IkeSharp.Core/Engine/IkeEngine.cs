@@ -39,6 +39,12 @@ public sealed class IkeEngine
     public IkeEngine(IEnumerable<ConnectionConfig> connections, ICredentialStore credentials, IAlgorithmProvider algorithms, IRandomSource random, EngineOptions? options = null)
     {
         this.connections = connections.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        List<string> problems = this.connections.Values.SelectMany(PolicyValidation.Check).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("invalid configuration: " + string.Join("; ", problems), nameof(connections));
+        }
+
         this.options = options ?? new EngineOptions();
         schedule = this.options.Retransmission;
         context = new EngineContext(random, algorithms, credentials, events);
