@@ -41,12 +41,13 @@ public sealed record SaPayload(IReadOnlyList<Proposal> Proposals) : Payload
                 return length.Propagate<SaPayload>();
             }
 
-            position += length.Value;
             count++;
             if (count > WireLimits.MaxProposals)
             {
                 return new DecodeError(DecodeErrorCode.LimitExceeded, $"more than {WireLimits.MaxProposals} proposals", offset + position, PayloadType.SecurityAssociation);
             }
+
+            position += length.Value;
 
             if (last != (position == body.Length))
             {

@@ -102,11 +102,12 @@ public sealed record Transform(TransformType Type, ushort Id, IReadOnlyList<Tran
                 return attributeLength.Propagate<Transform>();
             }
 
-            position += attributeLength.Value;
             if (++count > WireLimits.MaxTransformAttributes)
             {
                 return new DecodeError(DecodeErrorCode.LimitExceeded, $"more than {WireLimits.MaxTransformAttributes} attributes on one transform", offset + position, PayloadType.SecurityAssociation);
             }
+
+            position += attributeLength.Value;
         }
 
         TransformAttribute[] attributes = count == 0 ? [] : new TransformAttribute[count];
