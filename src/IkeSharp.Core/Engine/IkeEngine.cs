@@ -305,7 +305,7 @@ public sealed class IkeEngine
 
         if (ExchangeRules.CheckOuter(message) is { } violation)
         {
-            Drop($"payloads not allowed: {violation.Reason}");
+            Drop($"payloads not allowed in {message.ExchangeType.ToIanaName()}");
             return;
         }
 
@@ -333,6 +333,10 @@ public sealed class IkeEngine
         }
     }
 
+    /// <summary>
+    /// Counts a dropped message. The reasons are a small fixed set (codes and exchange names, never a
+    /// peer's values), so a hostile peer cannot grow this table.
+    /// </summary>
     private void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
 
     private void HandleResponse(IkeSa sa, long now, ReadOnlyMemory<byte> datagram, IkeMessage message)
@@ -765,7 +769,7 @@ public sealed class IkeEngine
         if (ExchangeRules.CheckInner(message.ExchangeType, false, inner) is { } violation)
         {
             response.Notify(NotifyType.InvalidSyntax);
-            Drop($"inner payloads not allowed: {violation.Reason}");
+            Drop($"inner payloads not allowed in {message.ExchangeType.ToIanaName()}");
             deleteAfter = sa.State != IkeSaState.Established;
         }
         else
