@@ -135,13 +135,7 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
     {
         using (sharedSecret)
         {
-            Transform enc = proposal.Transforms.First(t => t.Type == TransformType.Encryption);
-            Transform prfTransform = proposal.Transforms.First(t => t.Type == TransformType.Prf);
-            Transform? integTransform = proposal.Transforms.FirstOrDefault(t => t.Type == TransformType.Integrity && t.Id != 0);
-            IEncryptionAlgorithm? encryption = context.Algorithms.Encryption((EncryptionAlgorithm)enc.Id, enc.KeyLength ?? 0);
-            IPrf? prf = context.Algorithms.Prf((PseudorandomFunction)prfTransform.Id);
-            IIntegrityAlgorithm? integrity = integTransform is null ? null : context.Algorithms.Integrity((IntegrityAlgorithm)integTransform.Id);
-            if (encryption is null || prf is null || (!encryption.IsAead && integrity is null))
+            if (IkeSaCrypto.Resolve(context.Algorithms, proposal) is not { } crypto)
             {
                 return TaskResult.FailChild($"{proposal.Keywords} is not supported by this build", NotifyType.NoProposalChosen);
             }
@@ -152,7 +146,6 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
                 Ni = ni,
                 Nr = nr,
                 Proposal = proposal,
-                Prf = prf,
                 UseNatT = sa.UseNatT,
                 LocalId = sa.LocalId,
                 RemoteId = sa.RemoteId,
@@ -161,12 +154,10 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
                 LastInbound = context.Now,
                 EstablishedAt = context.Now,
             };
+
+            // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's PRF; the rest with the new one.
             using SecretBytes skeyseed = IkeKeySchedule.RekeyedSkeyseed(sa.Prf!, sa.Keys!.SkD.ReadOnlySpan, sharedSecret.ReadOnlySpan, ni, nr);
-            next.Keys = IkeKeySchedule.DeriveIkeSaKeys(prf, encryption, integrity, skeyseed.ReadOnlySpan, ni, nr, spiI, spiR);
-            var i2r = new SkPayloadProtection(encryption, next.Keys.SkEi.ReadOnlySpan, integrity, next.Keys.SkAi.ReadOnlySpan, context.Random);
-            var r2i = new SkPayloadProtection(encryption, next.Keys.SkEr.ReadOnlySpan, integrity, next.Keys.SkAr.ReadOnlySpan, context.Random);
-            next.Outbound = weInitiated ? i2r : r2i;
-            next.Inbound = weInitiated ? r2i : i2r;
+            crypto.InstallKeys(next, skeyseed.ReadOnlySpan, context.Random);
             NewSa = next;
             return TaskResult.Done;
         }

@@ -220,26 +220,14 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
     {
         using (sharedSecret)
         {
-            Transform enc = chosen.Transforms.First(t => t.Type == TransformType.Encryption);
-            Transform prfTransform = chosen.Transforms.First(t => t.Type == TransformType.Prf);
-            Transform? integTransform = chosen.Transforms.FirstOrDefault(t => t.Type == TransformType.Integrity);
-            IEncryptionAlgorithm? encryption = context.Algorithms.Encryption((EncryptionAlgorithm)enc.Id, enc.KeyLength ?? 0);
-            IPrf? prf = context.Algorithms.Prf((PseudorandomFunction)prfTransform.Id);
-            IIntegrityAlgorithm? integrity = integTransform is null || integTransform.Id == 0 ? null : context.Algorithms.Integrity((IntegrityAlgorithm)integTransform.Id);
-            if (encryption is null || prf is null || (!encryption.IsAead && integrity is null))
+            if (IkeSaCrypto.Resolve(context.Algorithms, chosen) is not { } crypto)
             {
                 return $"the chosen proposal {chosen.Keywords} names an algorithm this build does not support";
             }
 
             sa.Proposal = chosen;
-            sa.Prf = prf;
-            using SecretBytes skeyseed = IkeKeySchedule.Skeyseed(prf, sa.Ni, sa.Nr, sharedSecret.ReadOnlySpan);
-            sa.Keys = IkeKeySchedule.DeriveIkeSaKeys(prf, encryption, integrity, skeyseed.ReadOnlySpan, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
-            IkeSaKeys k = sa.Keys;
-            var i2r = new SkPayloadProtection(encryption, k.SkEi.ReadOnlySpan, integrity, k.SkAi.ReadOnlySpan, context.Random);
-            var r2i = new SkPayloadProtection(encryption, k.SkEr.ReadOnlySpan, integrity, k.SkAr.ReadOnlySpan, context.Random);
-            sa.Outbound = sa.IsInitiator ? i2r : r2i;
-            sa.Inbound = sa.IsInitiator ? r2i : i2r;
+            using SecretBytes skeyseed = IkeKeySchedule.Skeyseed(crypto.Prf, sa.Ni, sa.Nr, sharedSecret.ReadOnlySpan);
+            crypto.InstallKeys(sa, skeyseed.ReadOnlySpan, context.Random);
             sa.State = IkeSaState.Authenticating;
             keyExchange?.Dispose();
             keyExchange = null;
