@@ -32,11 +32,9 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
     public TaskResult ProcessResponse(ReceivedMessage response)
     {
         DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
-        if (kind == InformationalKind.DeleteChildSa && sa.Children.Remove(child!))
+        if (kind == InformationalKind.DeleteChildSa && sa.Children.Contains(child!))
         {
-            context.ChildSpisInUse.Remove(child!.SpiIn);
-            context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child!.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by us"));
-            child.Dispose();
+            Forget(child!, "deleted by us");
         }
 
         return TaskResult.Done;
@@ -64,16 +62,22 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
                 ChildSa? child = sa.Children.FirstOrDefault(c => c.SpiOut == spi);
                 if (child is not null)
                 {
-                    sa.Children.Remove(child);
-                    context.ChildSpisInUse.Remove(child.SpiIn);
                     deletedChildren.Add(child.SpiIn);
-                    context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, child.Rekeyed ? "rekeyed" : "deleted by the peer"));
-                    child.Dispose();
+                    Forget(child, "deleted by the peer");
                 }
             }
         }
 
         return TaskResult.Done;
+    }
+
+    /// <summary>Removes a Child SA from the IKE SA and the SPI index and tells the owner; a rekeyed one says so.</summary>
+    private void Forget(ChildSa doomed, string reason)
+    {
+        sa.Children.Remove(doomed);
+        context.ChildSpisInUse.Remove(doomed.SpiIn);
+        context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, doomed.Config.Name, doomed.SpiIn, doomed.SpiOut, doomed.Rekeyed ? "rekeyed" : reason));
+        doomed.Dispose();
     }
 
     public void BuildResponse(MessageBuilder response)
