@@ -1,6 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
+using IkeSharp.Crypto.Auth;
+
 namespace IkeSharp.Core.Credentials;
 
-/// <summary>Secrets the engine may use, looked up by identity; handed in by the owner.</summary>
+/// <summary>Secrets and certificates the engine may use, looked up by identity or name; handed in by the owner.</summary>
 public interface ICredentialStore
 {
     /// <summary>
@@ -8,39 +11,22 @@ public interface ICredentialStore
     /// list contains both, or one when it names only one), or null.
     /// </summary>
     byte[]? SharedKey(string localId, string remoteId);
+
+    /// <summary>Our certificate with its private key, by the name a connection's <c>local.certs</c> uses; null when unknown.</summary>
+    CertificateCredential? Certificate(string name) => null;
+
+    /// <summary>
+    /// The CA certificates trusted for a peer: those named (a connection's <c>remote.cacerts</c>),
+    /// or every configured CA when no name is given, as strongSwan does.
+    /// </summary>
+    IReadOnlyList<X509Certificate2> Authorities(IReadOnlyList<string> names) => [];
+
+    /// <summary>A peer certificate configured by name (<c>remote.certs</c>): trusted as it is, without a CA.</summary>
+    X509Certificate2? PeerCertificate(string name) => null;
+
+    /// <summary>CRLs to check peer certificates against (RFC 5280 §6.3).</summary>
+    IReadOnlyList<CertificateRevocationList> RevocationLists => [];
 }
 
-/// <summary>PSKs in memory, each for a set of identities (swanctl.conf secrets.ike-NAME).</summary>
-public sealed class SharedKeyStore : ICredentialStore
-{
-    private readonly List<(HashSet<string> Ids, byte[] Secret)> keys = [];
-
-    public SharedKeyStore Add(byte[] secret, params string[] ids)
-    {
-        keys.Add((new HashSet<string>(ids, StringComparer.OrdinalIgnoreCase), secret));
-        return this;
-    }
-
-    public byte[]? SharedKey(string localId, string remoteId)
-    {
-        // Best match first: a key naming both identities, then one naming either, then one naming none.
-        (HashSet<string> Ids, byte[] Secret)? best = null;
-        int bestScore = -1;
-        foreach ((HashSet<string> ids, byte[] secret) in keys)
-        {
-            int score = (ids.Contains(localId) ? 1 : 0) + (ids.Contains(remoteId) ? 2 : 0);
-            if (ids.Count > 0 && score == 0)
-            {
-                continue;
-            }
-
-            if (score > bestScore)
-            {
-                best = (ids, secret);
-                bestScore = score;
-            }
-        }
-
-        return best?.Secret;
-    }
-}
+/// <summary>An end-entity certificate we authenticate with, its private key, and the intermediates we send with it.</summary>
+public sealed record CertificateCredential(X509Certificate2 Certificate, SigningKey Key, IReadOnlyList<X509Certificate2> Intermediates);

@@ -14,6 +14,9 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
 
     public long Now { get; set; }
 
+    /// <summary>Calendar time for certificate validity (EngineOptions.CalendarClock).</summary>
+    public TimeProvider CalendarClock { get; init; } = TimeProvider.System;
+
     /// <summary>Inbound SPIs of every live Child SA, so a new one is never a duplicate (RFC 4303 §2.1).</summary>
     public HashSet<uint> ChildSpisInUse { get; } = [];
 

@@ -21,4 +21,10 @@ public sealed record EngineOptions
     public TimeSpan CookieSecretLifetime { get; init; } = TimeSpan.FromMinutes(2);
 
     public Reliability.RetransmissionSchedule Retransmission { get; init; } = Reliability.RetransmissionSchedule.StrongSwanDefault;
+
+    /// <summary>
+    /// Calendar time, for certificate validity only (RFC 5280 §6.1.3): the engine's own clock is a
+    /// number handed in, but notBefore/notAfter are dates. Tests hand in a fake.
+    /// </summary>
+    public TimeProvider CalendarClock { get; init; } = TimeProvider.System;
 }

@@ -45,6 +45,22 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         request.Add(new KePayload(method, keyExchange.Share));
         request.Add(new NoncePayload(sa.Ni));
         AddNatDetection(request);
+        AddSignatureHashes(request);
+    }
+
+    /// <summary>RFC 7427 §4: announce the hashes we verify signatures with, as strongSwan does in every IKE_SA_INIT.</summary>
+    private static void AddSignatureHashes(MessageBuilder message) =>
+        message.Add(NotifyPayload.SignatureHashAlgorithms([.. Crypto.Auth.SignatureAuthentication.AnnouncedHashes]));
+
+    /// <summary>Remembers the peer's SIGNATURE_HASH_ALGORITHMS and CERTREQs for IKE_AUTH (RFC 7427 §4, RFC 7296 §3.7).</summary>
+    private void ReadAuthHints(ReceivedMessage message)
+    {
+        if (message.Notify(NotifyType.SignatureHashAlgorithms) is { } hashes)
+        {
+            sa.PeerSignatureHashes = hashes.GetSignatureHashAlgorithms();
+        }
+
+        CertificateRequests.Collect(sa, message);
     }
 
     private KeyExchangeMethod FirstKeyExchange()
@@ -137,6 +153,7 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         sa.Nr = nonce.Data.ToArray();
         sa.InitResponse = response.Datagram.ToArray();
         CheckNat(response);
+        ReadAuthHints(response);
         string? failure = DeriveKeys(chosen, secret.SharedSecret!);
         return failure is null ? TaskResult.Done : TaskResult.FailIkeSa(failure);
     }
@@ -192,6 +209,7 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         sa.InitRequest = request.Datagram.ToArray();
         sa.Proposal = chosen;
         CheckNat(request);
+        ReadAuthHints(request);
         string? failure = DeriveKeys(chosen, responderKe.SharedSecret!);
         return failure is null ? TaskResult.Done : TaskResult.FailIkeSa(failure, NotifyType.NoProposalChosen);
     }
@@ -202,6 +220,14 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         response.Add(new KePayload((KeyExchangeMethod)sa.Proposal!.Transforms.First(t => t.Type == TransformType.KeyExchange).Id, responderKe!.ResponderShare));
         response.Add(new NoncePayload(sa.Nr));
         AddNatDetection(response);
+
+        // RFC 7296 §1.2: the responder may ask for a certificate in message 2, naming the CAs it trusts.
+        if (CertificateRequests.Build(sa, context) is { } certReq)
+        {
+            response.Add(certReq);
+        }
+
+        AddSignatureHashes(response);
     }
 
     /// <summary>§2.23: compare the peer's hashes with the addresses we see; a mismatch means a NAT.</summary>

@@ -63,6 +63,9 @@ public sealed record AuthConfig(AuthKind Auth, string? Id = null)
 {
     /// <summary>Certificates to send (local) or trust for this peer (remote), by name as the credential store knows them.</summary>
     public IReadOnlyList<string> Certs { get; init; } = [];
+
+    /// <summary>For the remote side: the CAs, by name, a peer certificate must chain to; empty means any configured CA (remote.cacerts).</summary>
+    public IReadOnlyList<string> CaCerts { get; init; } = [];
 }
 
 public enum AuthKind

@@ -94,6 +94,12 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Either side is behind a NAT (RFC 7296 §2.23), or encapsulation is forced: use UDP 4500.</summary>
     public bool UseNatT { get; set; }
 
+    /// <summary>The hashes the peer announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4); empty when it sent none.</summary>
+    public IReadOnlyList<Wire.HashAlgorithm> PeerSignatureHashes { get; set; } = [];
+
+    /// <summary>The CA hashes of the peer's CERTREQ payloads (RFC 7296 §3.7): which of our certificates it trusts.</summary>
+    public List<ReadOnlyMemory<byte>> PeerCertificateRequests { get; } = [];
+
     public string LocalId { get; set; } = "";
 
     public string RemoteId { get; set; } = "";

@@ -52,9 +52,55 @@ public sealed record IdPayload(IkeRole Role, IdType IdType, ReadOnlyMemory<byte>
         Data.Span.CopyTo(destination.Slice(FixedLength));
     }
 
-    /// <summary>Builds an ID from text the way a strongSwan user writes one: an IP address, an email, a DN, or an FQDN.</summary>
+    /// <summary>
+    /// Builds an ID from text the way a strongSwan user writes one: an IP address, an email, a DN, or
+    /// an FQDN, told apart by their form, or forced with strongSwan's prefixes: <c>@name</c> (FQDN),
+    /// <c>@@user@host</c> (RFC 822), <c>@#hex</c> or <c>keyid:#hex</c> (KEY_ID as octets),
+    /// <c>keyid:text</c>, <c>fqdn:</c>, <c>email:</c>/<c>rfc822:</c>, <c>ipv4:</c>, <c>ipv6:</c>, <c>asn1dn:</c>.
+    /// </summary>
     public static IdPayload FromText(IkeRole role, string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.StartsWith("@#", StringComparison.Ordinal))
+        {
+            return new IdPayload(role, IdType.KeyId, Convert.FromHexString(text.AsSpan(2)));
+        }
+
+        if (text.StartsWith("@@", StringComparison.Ordinal))
+        {
+            return new IdPayload(role, IdType.Rfc822Addr, Encoding.ASCII.GetBytes(text[2..]));
+        }
+
+        if (text.StartsWith('@'))
+        {
+            return new IdPayload(role, IdType.Fqdn, Encoding.ASCII.GetBytes(text[1..]));
+        }
+
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && !IPAddress.TryParse(text, out _))
+        {
+            string prefix = text[..colon].ToLowerInvariant();
+            string value = text[(colon + 1)..];
+            switch (prefix)
+            {
+                case "keyid":
+                    return new IdPayload(role, IdType.KeyId, value.StartsWith('#') ? Convert.FromHexString(value.AsSpan(1)) : Encoding.UTF8.GetBytes(value));
+                case "fqdn":
+                    return new IdPayload(role, IdType.Fqdn, Encoding.ASCII.GetBytes(value));
+                case "email":
+                case "rfc822":
+                    return new IdPayload(role, IdType.Rfc822Addr, Encoding.ASCII.GetBytes(value));
+                case "ipv4" when IPAddress.TryParse(value, out IPAddress? v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork:
+                    return new IdPayload(role, IdType.Ipv4Addr, v4.GetAddressBytes());
+                case "ipv6" when IPAddress.TryParse(value, out IPAddress? v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6:
+                    return new IdPayload(role, IdType.Ipv6Addr, v6.GetAddressBytes());
+                case "asn1dn":
+                    return new IdPayload(role, IdType.DerAsn1Dn, new X500DistinguishedName(value).RawData);
+                default:
+                    break;
+            }
+        }
+
         if (IPAddress.TryParse(text, out IPAddress? ip))
         {
             return new IdPayload(role, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? IdType.Ipv4Addr : IdType.Ipv6Addr, ip.GetAddressBytes());

@@ -48,14 +48,15 @@ internal sealed class Pair
     }
 
     public static Pair Create(int seed, Func<ConnectionConfig, ConnectionConfig>? aliceTweak = null, Func<ConnectionConfig, ConnectionConfig>? bobTweak = null,
-        string alicePsk = "swlab-demo-psk-0123456789", string bobPsk = "swlab-demo-psk-0123456789", SimNetwork? net = null, EngineOptions? bobOptions = null)
+        string alicePsk = "swlab-demo-psk-0123456789", string bobPsk = "swlab-demo-psk-0123456789", SimNetwork? net = null, EngineOptions? bobOptions = null,
+        ICredentialStore? aliceCredentials = null, ICredentialStore? bobCredentials = null, EngineOptions? aliceOptions = null)
     {
         net ??= new SimNetwork(seed);
         IAlgorithmProvider algorithms = AlgorithmRegistry.Default;
         var alice = new IkeEngine([Config("site-b", AliceAddress, BobAddress, "10.1.0.0/24", "10.2.0.0/24", aliceTweak)],
-            new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(alicePsk), "10.99.0.1", "10.99.0.2"), algorithms, new DeterministicRandom((ulong)seed * 2));
+            aliceCredentials ?? new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(alicePsk), "10.99.0.1", "10.99.0.2"), algorithms, new DeterministicRandom((ulong)seed * 2), aliceOptions);
         var bob = new IkeEngine([Config("site-a", BobAddress, AliceAddress, "10.2.0.0/24", "10.1.0.0/24", bobTweak)],
-            new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(bobPsk), "10.99.0.1", "10.99.0.2"), algorithms, new DeterministicRandom(((ulong)seed * 2) + 1), bobOptions);
+            bobCredentials ?? new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(bobPsk), "10.99.0.1", "10.99.0.2"), algorithms, new DeterministicRandom(((ulong)seed * 2) + 1), bobOptions);
         return new Pair { Net = net, Alice = net.Add(AliceAddress, alice), Bob = net.Add(BobAddress, bob) };
     }
 }
