@@ -10,7 +10,7 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
 
     public IAlgorithmProvider Algorithms { get; } = algorithms;
 
-    public ICredentialStore Credentials { get; } = credentials;
+    public ICredentialStore Credentials { get; set; } = credentials;
 
     public long Now { get; set; }
 

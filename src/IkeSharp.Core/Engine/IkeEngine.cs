@@ -51,6 +51,31 @@ public sealed class IkeEngine
         cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
     }
 
+    /// <summary>
+    /// Replaces the connections and credentials (a config reload). SAs already up keep the config
+    /// they were made with until they are rekeyed or deleted, as strongSwan's do; new ones use the new.
+    /// </summary>
+    public void Reconfigure(IEnumerable<ConnectionConfig> newConnections, ICredentialStore newCredentials)
+    {
+        Dictionary<string, ConnectionConfig> next = newConnections.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        List<string> problems = next.Values.SelectMany(PolicyValidation.Check).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("invalid configuration: " + string.Join("; ", problems), nameof(newConnections));
+        }
+
+        connections.Clear();
+        foreach ((string name, ConnectionConfig config) in next)
+        {
+            connections[name] = config;
+        }
+
+        context.Credentials = newCredentials;
+    }
+
+    /// <summary>The configured connections, by name.</summary>
+    public IReadOnlyCollection<ConnectionConfig> Connections => connections.Values;
+
     /// <summary>Responder IKE SAs that have not completed IKE_AUTH.</summary>
     public int HalfOpenCount => halfOpen;
 
@@ -65,7 +90,14 @@ public sealed class IkeEngine
 
     /// <summary>A snapshot of the IKE SAs, for status output and tests.</summary>
     public IReadOnlyList<IkeSaInfo> IkeSas => sas.Values.Select(s => new IkeSaInfo(s.Config.Name, s.SpiI, s.SpiR, s.IsInitiator, s.State, s.Local, s.Remote,
-        s.Children.Select(c => new ChildSaInfo(c.Config.Name, c.SpiIn, c.SpiOut)).ToArray())).ToArray();
+        s.Children.Select(c => new ChildSaInfo(c.Config.Name, c.SpiIn, c.SpiOut) { Mode = c.Config.Mode, LocalTs = c.LocalTs, RemoteTs = c.RemoteTs, CreatedAt = c.CreatedAt }).ToArray())
+    {
+        LocalId = s.LocalId,
+        RemoteId = s.RemoteId,
+        Proposal = s.Proposal?.Keywords,
+        EstablishedAt = s.State == IkeSaState.Established ? s.EstablishedAt : null,
+        Rekeying = s.OurIkeRekey is not null && !s.Rekeyed,
+    }).ToArray();
 
     public long? NextDeadline => timers.TryPeek(out _, out long deadline) ? deadline : null;
 
@@ -211,10 +243,11 @@ public sealed class IkeEngine
 
     private static void FloatToNatT(IkeSa sa)
     {
-        if (sa.UseNatT && sa.Remote.Port == 500)
+        // Only from the IKE port: a peer already on 4500 (or behind a NAT's port) stays where it is.
+        if (sa.UseNatT && sa.Remote.Port == sa.Config.RemotePort && sa.Local.Port == sa.Config.LocalPort)
         {
-            sa.Remote = new IPEndPoint(sa.Remote.Address, 4500);
-            sa.Local = new IPEndPoint(sa.Local.Address, 4500);
+            sa.Remote = new IPEndPoint(sa.Remote.Address, sa.Config.RemoteNatTPort);
+            sa.Local = new IPEndPoint(sa.Local.Address, sa.Config.LocalNatTPort);
         }
     }
 
@@ -879,6 +912,30 @@ public sealed class IkeEngine
 }
 
 /// <summary>An IKE SA as <see cref="IkeEngine.IkeSas"/> shows it.</summary>
-public sealed record IkeSaInfo(string Connection, ulong SpiI, ulong SpiR, bool IsInitiator, IkeSaState State, IPEndPoint Local, IPEndPoint Remote, IReadOnlyList<ChildSaInfo> Children);
+public sealed record IkeSaInfo(string Connection, ulong SpiI, ulong SpiR, bool IsInitiator, IkeSaState State, IPEndPoint Local, IPEndPoint Remote, IReadOnlyList<ChildSaInfo> Children)
+{
+    public string LocalId { get; init; } = "";
 
-public sealed record ChildSaInfo(string Name, uint SpiIn, uint SpiOut);
+    public string RemoteId { get; init; } = "";
+
+    /// <summary>The chosen IKE proposal in strongSwan's keywords, once IKE_SA_INIT is done.</summary>
+    public string? Proposal { get; init; }
+
+    /// <summary>Engine time (ms) at which IKE_AUTH completed; null until then.</summary>
+    public long? EstablishedAt { get; init; }
+
+    /// <summary>Our rekey of this IKE SA is in flight.</summary>
+    public bool Rekeying { get; init; }
+}
+
+public sealed record ChildSaInfo(string Name, uint SpiIn, uint SpiOut)
+{
+    public IpsecMode Mode { get; init; }
+
+    public IReadOnlyList<TrafficSelector> LocalTs { get; init; } = [];
+
+    public IReadOnlyList<TrafficSelector> RemoteTs { get; init; } = [];
+
+    /// <summary>Engine time (ms) of installation.</summary>
+    public long CreatedAt { get; init; }
+}

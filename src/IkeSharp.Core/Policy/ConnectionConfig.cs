@@ -22,6 +22,12 @@ public sealed record ConnectionConfig
 
     public int RemotePort { get; init; } = 500;
 
+    /// <summary>Our NAT-traversal port, where IKE floats when a NAT is seen (RFC 3948; strongSwan's charon.port_nat_t).</summary>
+    public int LocalNatTPort { get; init; } = 4500;
+
+    /// <summary>The peer's NAT-traversal port.</summary>
+    public int RemoteNatTPort { get; init; } = 4500;
+
     /// <summary>IKE proposals, most preferred first; each a list of transforms (several of a type are alternatives).</summary>
     public required IReadOnlyList<IReadOnlyList<Transform>> Proposals { get; init; }
 

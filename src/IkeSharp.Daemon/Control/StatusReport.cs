@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using IkeSharp.Core.Sa;
+using IkeSharp.Daemon.DataPlane;
+
+namespace IkeSharp.Daemon.Control;
+
+/// <summary>
+/// The daemon's SAs as <c>ikesharp status</c> shows them: JSON in the schema of docs/status.md, or
+/// a table. States use the RFC's words (ESTABLISHED, CONNECTING, REKEYING, DELETING; INSTALLED).
+/// </summary>
+public static class StatusReport
+{
+    public sealed record ChildRow(string Name, string State, string Mode, string EspProposal, uint SpiIn, uint SpiOut, string LocalTs, string RemoteTs, ChildSaCounters Counters);
+
+    public sealed record IkeRow(string Name, string State, string Local, string Remote, string LocalId, string RemoteId, ulong SpiI, ulong SpiR, string IkeProposal, long EstablishedSeconds, IReadOnlyList<ChildRow> Children);
+
+    public static IReadOnlyList<IkeRow> Rows(IReadOnlyList<IkeSaInfo> sas, long now, Func<uint, ChildSaInstalled?> details, Func<uint, ChildSaCounters> counters) =>
+        [.. sas.OrderBy(s => s.Connection, StringComparer.Ordinal).Select(s => new IkeRow(
+            s.Connection,
+            IkeState(s),
+            s.Local.ToString(),
+            s.Remote.ToString(),
+            s.LocalId,
+            s.RemoteId,
+            s.SpiI,
+            s.SpiR,
+            s.Proposal ?? "",
+            s.EstablishedAt is { } at ? Math.Max(0, (now - at) / 1000) : 0,
+            [.. s.Children.Select(c => new ChildRow(
+                c.Name,
+                "INSTALLED",
+                c.Mode.ToString().ToUpperInvariant(),
+                details(c.SpiIn)?.Proposal ?? "",
+                c.SpiIn,
+                c.SpiOut,
+                string.Join(",", c.LocalTs),
+                string.Join(",", c.RemoteTs),
+                counters(c.SpiIn)))]))];
+
+    private static string IkeState(IkeSaInfo s) => s.State switch
+    {
+        IkeSaState.Established when s.Rekeying => "REKEYING",
+        IkeSaState.Established => "ESTABLISHED",
+        IkeSaState.Connecting or IkeSaState.Authenticating => "CONNECTING",
+        IkeSaState.Deleting => "DELETING",
+        _ => "DESTROYING",
+    };
+
+    public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteStartArray("ike_sas");
+        foreach (IkeRow r in rows)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteString("state", r.State);
+            w.WriteString("local", r.Local);
+            w.WriteString("remote", r.Remote);
+            w.WriteString("local_id", r.LocalId);
+            w.WriteString("remote_id", r.RemoteId);
+            w.WriteString("initiator_spi", r.SpiI.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("responder_spi", r.SpiR.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("ike_proposal", r.IkeProposal);
+            w.WriteNumber("established_seconds", r.EstablishedSeconds);
+            w.WriteStartArray("child_sas");
+            foreach (ChildRow c in r.Children)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", c.Name);
+                w.WriteString("state", c.State);
+                w.WriteString("mode", c.Mode);
+                w.WriteString("esp_proposal", c.EspProposal);
+                w.WriteString("spi_in", c.SpiIn.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("spi_out", c.SpiOut.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("local_ts", c.LocalTs);
+                w.WriteString("remote_ts", c.RemoteTs);
+                w.WriteNumber("bytes_in", c.Counters.BytesIn);
+                w.WriteNumber("bytes_out", c.Counters.BytesOut);
+                w.WriteNumber("packets_in", c.Counters.PacketsIn);
+                w.WriteNumber("packets_out", c.Counters.PacketsOut);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>A readable table, one block per IKE SA, in the spirit of <c>swanctl --list-sas</c>.</summary>
+    public static string Text(IReadOnlyList<IkeRow> rows)
+    {
+        var sb = new StringBuilder();
+        if (rows.Count == 0)
+        {
+            return "no IKE SAs\n";
+        }
+
+        foreach (IkeRow r in rows)
+        {
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{r.Name}: {r.State}, {r.Local} ({r.LocalId}) <-> {r.Remote} ({r.RemoteId})\n");
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"  SPIs {r.SpiI:x16}_i {r.SpiR:x16}_r, {r.IkeProposal}, up {r.EstablishedSeconds}s\n");
+            foreach (ChildRow c in r.Children)
+            {
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"  {c.Name}: {c.State}, {c.Mode}, {c.EspProposal}, SPIs {c.SpiIn:x8}_i {c.SpiOut:x8}_o\n");
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"    in  {c.Counters.BytesIn} bytes, {c.Counters.PacketsIn} packets; out {c.Counters.BytesOut} bytes, {c.Counters.PacketsOut} packets\n");
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"    {c.LocalTs} === {c.RemoteTs}\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,55 @@
+namespace IkeSharp.Daemon.DataPlane;
+
+/// <summary>
+/// Where Child SAs go once the engine installs them: the userspace ESP path over a TUN device, the
+/// kernel's XFRM, or nothing (control plane only, for the demo and tests of IKE alone).
+/// </summary>
+public interface IDataPlane : IDisposable
+{
+    /// <summary>A short name for logs and status: "userspace", "xfrm", "none".</summary>
+    string Name { get; }
+
+    /// <summary>Installs both directions of a Child SA; the data plane owns and disposes the keys.</summary>
+    void Install(ChildSaInstalled sa);
+
+    /// <summary>Removes a Child SA (both directions) by its inbound SPI.</summary>
+    void Remove(uint spiIn);
+
+    /// <summary>An ESP packet that arrived in UDP 4500 (RFC 3948) from <paramref name="remote"/>.</summary>
+    void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote);
+
+    /// <summary>Traffic counters of a Child SA, or zeros when unknown.</summary>
+    ChildSaCounters Counters(uint spiIn);
+}
+
+/// <summary>Octets and packets through a Child SA, each direction (RFC 4303 §3.4.3's lifetime accounting uses them too).</summary>
+public readonly record struct ChildSaCounters(ulong BytesIn, ulong PacketsIn, ulong BytesOut, ulong PacketsOut);
+
+/// <summary>No data plane: Child SAs are negotiated but carry nothing.</summary>
+public sealed class NullDataPlane : IDataPlane
+{
+    public string Name => "none";
+
+    public void Install(ChildSaInstalled sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        sa.EncryptionKeyIn.Dispose();
+        sa.EncryptionKeyOut.Dispose();
+        sa.IntegrityKeyIn.Dispose();
+        sa.IntegrityKeyOut.Dispose();
+    }
+
+    public void Remove(uint spiIn)
+    {
+    }
+
+    public void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    {
+    }
+
+    public ChildSaCounters Counters(uint spiIn) => default;
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using IkeSharp.Core.Policy;
+using IkeSharp.Daemon.DataPlane;
+using IkeSharp.Daemon.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Daemon.Hosting;
+
+/// <summary>
+/// Drives one sans-IO engine: datagrams from the UDP ports, commands from the control socket and
+/// the engine's own deadlines all go through one mailbox read by one task, so the engine (and every
+/// IKE SA in it) has a single thread of control and needs no lock (DESIGN.md, "The engine is
+/// sans-IO"). What the engine wants sent goes out on the port it names; Child SAs it installs go to
+/// the data plane. ESP arriving on the NAT-T port bypasses the mailbox: the data plane handles it
+/// on the receiving thread.
+/// </summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    /// <summary>Datagrams waiting for the engine; beyond this, new ones are dropped (and counted) rather than queued without bound.</summary>
+    public const int MailboxCapacity = 8192;
+
+    private readonly IkeEngine engine;
+    private readonly IDataPlane dataPlane;
+    private readonly ILogger log;
+    private readonly Channel<Work> mailbox = Channel.CreateBounded<Work>(new BoundedChannelOptions(MailboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly List<(UdpPort Port, bool NatT)> ports = [];
+    private readonly Dictionary<uint, ChildSaInstalled> children = [];
+    private readonly CancellationTokenSource stopping = new();
+    private Task? loop;
+    private long mailboxDrops;
+
+    public EngineHost(IkeEngine engine, IDataPlane dataPlane, ILogger log)
+    {
+        this.engine = engine;
+        this.dataPlane = dataPlane;
+        this.log = log;
+    }
+
+    /// <summary>Engine time: milliseconds since the host started.</summary>
+    public long Now => clock.ElapsedMilliseconds;
+
+    /// <summary>Every engine event, after the host has acted on it (for the demo's story and for tests).</summary>
+    public event Action<IkeEvent>? EventRaised;
+
+    public IDataPlane DataPlane => dataPlane;
+
+    /// <summary>Datagrams dropped because the mailbox was full.</summary>
+    public long MailboxDrops => Interlocked.Read(ref mailboxDrops);
+
+    private abstract record Work;
+
+    private sealed record DatagramWork(IPEndPoint Local, IPEndPoint Remote, byte[] Bytes) : Work;
+
+    private sealed record CallWork(Func<IkeEngine, long, object?> Call, TaskCompletionSource<object?> Done) : Work;
+
+    /// <summary>Binds an IKE port (<paramref name="natT"/> false) or a NAT-T port carrying IKE and ESP (RFC 3948).</summary>
+    public void Bind(IPEndPoint endpoint, bool natT)
+    {
+        var port = new UdpPort(endpoint, natT ? OnNatTDatagram : OnIkeDatagram, e => log.LogWarning("{Message}", e));
+        ports.Add((port, natT));
+        log.LogInformation("listening on {Endpoint} ({Kind})", port.Bound, natT ? "IKE and ESP in UDP, RFC 3948" : "IKE");
+    }
+
+    public IReadOnlyList<IPEndPoint> BoundEndpoints => [.. ports.Select(p => p.Port.Bound)];
+
+    public void Start()
+    {
+        foreach ((UdpPort port, _) in ports)
+        {
+            port.Start();
+        }
+
+        loop = Task.Factory.StartNew(() => RunAsync(stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    private void OnIkeDatagram(UdpPort port, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram) => Post(local, remote, datagram.Span);
+
+    private void OnNatTDatagram(UdpPort port, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram)
+    {
+        switch (NatTraversalPort.Classify(datagram.Span))
+        {
+            case Port4500Kind.Ike:
+                Post(local, remote, datagram.Span[NatTraversalPort.NonEspMarkerLength..]);
+                break;
+            case Port4500Kind.Esp:
+                dataPlane.HandleEspInUdp(datagram.Span, local, remote);
+                break;
+            default:
+                // NAT-keepalives (RFC 3948 §2.3) only keep the mapping open; runts are dropped.
+                break;
+        }
+    }
+
+    private void Post(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> ike)
+    {
+        if (!mailbox.Writer.TryWrite(new DatagramWork(local, remote, ike.ToArray())))
+        {
+            Interlocked.Increment(ref mailboxDrops);
+        }
+    }
+
+    /// <summary>Runs <paramref name="call"/> on the engine's thread of control and returns its result.</summary>
+    public async Task<T> InvokeAsync<T>(Func<IkeEngine, long, T> call)
+    {
+        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await mailbox.Writer.WriteAsync(new CallWork((e, now) => call(e, now), done)).ConfigureAwait(false);
+        return (T)(await done.Task.ConfigureAwait(false))!;
+    }
+
+    /// <summary>Sends raw bytes from one of our ports (the data plane's ESP in UDP); false when no port matches.</summary>
+    public bool SendFrom(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
+    {
+        UdpPort? port = PortFor(local);
+        return port is not null && port.Send(datagram, remote);
+    }
+
+    private UdpPort? PortFor(IPEndPoint local)
+    {
+        UdpPort? wildcard = null;
+        foreach ((UdpPort port, _) in ports)
+        {
+            if (port.Port != local.Port || port.Bound.AddressFamily != local.AddressFamily)
+            {
+                continue;
+            }
+
+            if (port.Bound.Address.Equals(local.Address))
+            {
+                return port;
+            }
+
+            if (port.IsWildcard)
+            {
+                wildcard = port;
+            }
+        }
+
+        return wildcard;
+    }
+
+    private bool IsNatTPort(IPEndPoint local) => ports.Any(p => p.NatT && p.Port.Port == local.Port);
+
+    private async Task RunAsync(CancellationToken token)
+    {
+        ChannelReader<Work> reader = mailbox.Reader;
+        while (!token.IsCancellationRequested)
+        {
+            while (reader.TryRead(out Work? work))
+            {
+                Process(work);
+            }
+
+            long now = Now;
+            if (engine.NextDeadline is { } deadline && deadline <= now)
+            {
+                Guard("timer", () => engine.HandleTimeout(now));
+                Flush();
+                continue;
+            }
+
+            long wait = engine.NextDeadline is { } next ? Math.Clamp(next - now, 1, 1000) : 1000;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(TimeSpan.FromMilliseconds(wait));
+            try
+            {
+                await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A deadline came, or we are stopping: the loop head decides.
+            }
+        }
+    }
+
+    private void Process(Work work)
+    {
+        long now = Now;
+        switch (work)
+        {
+            case DatagramWork d:
+                Guard($"datagram from {d.Remote}", () => engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes));
+                break;
+            case CallWork c:
+                try
+                {
+                    c.Done.TrySetResult(c.Call(engine, now));
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    c.Done.TrySetException(e);
+                }
+
+                break;
+        }
+
+        Flush();
+    }
+
+    /// <summary>The engine must never throw on a peer's input; if it does, the datagram is lost, not the daemon.</summary>
+    private void Guard(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogError(e, "engine failed on {What}; the message is dropped and every SA stays as it was", what);
+        }
+    }
+
+    private void Flush()
+    {
+        while (engine.TryPollTransmit(out Transmit transmit))
+        {
+            Send(transmit);
+        }
+
+        while (engine.TryPollEvent(out IkeEvent e))
+        {
+            Handle(e);
+            EventRaised?.Invoke(e);
+        }
+    }
+
+    private void Send(Transmit transmit)
+    {
+        UdpPort? port = PortFor(transmit.Local);
+        if (port is null)
+        {
+            log.LogWarning("no socket bound for {Local}; cannot send to {Remote}", transmit.Local, transmit.Remote);
+            return;
+        }
+
+        if (IsNatTPort(transmit.Local))
+        {
+            // RFC 3948 §2.2: IKE on the NAT-T port starts with four zero octets.
+            byte[] framed = new byte[NatTraversalPort.NonEspMarkerLength + transmit.Datagram.Length];
+            transmit.Datagram.CopyTo(framed, NatTraversalPort.NonEspMarkerLength);
+            port.Send(framed, transmit.Remote);
+        }
+        else
+        {
+            port.Send(transmit.Datagram, transmit.Remote);
+        }
+    }
+
+    private void Handle(IkeEvent e)
+    {
+        switch (e)
+        {
+            case IkeSaEstablished est:
+                log.LogInformation("{Name}[{Spi:x16}]: IKE SA established {Local} ({LocalId}) <-> {Remote} ({RemoteId}), {Proposal}, as {Role}",
+                    est.Connection, est.IsInitiator ? est.SpiI : est.SpiR, est.Local, est.LocalId, est.Remote, est.RemoteId, est.Proposal, est.IsInitiator ? "initiator" : "responder");
+                break;
+            case ChildSaInstalled child:
+                log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA installed, SPIs {SpiIn:x8}_i {SpiOut:x8}_o, {Proposal}, {Mode}, {LocalTs} === {RemoteTs}{Encap}",
+                    child.Connection, child.Child, child.SpiIn, child.SpiIn, child.SpiOut, child.Proposal, child.Mode.ToString().ToUpperInvariant(),
+                    string.Join(",", child.LocalTs), string.Join(",", child.RemoteTs), child.UdpEncapsulation ? ", UDP-encapsulated" : "");
+                children[child.SpiIn] = child;
+                try
+                {
+                    dataPlane.Install(child);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException or NotSupportedException or ArgumentException)
+                {
+                    log.LogError("{Name}/{Child}[{SpiIn:x8}]: the {DataPlane} data plane could not install the Child SA: {Reason}", child.Connection, child.Child, child.SpiIn, dataPlane.Name, ex.Message);
+                }
+
+                break;
+            case ChildSaRekeyed rekeyed:
+                log.LogInformation("{Name}/{Child}: Child SA rekeyed, {Old:x8} -> {New:x8}", rekeyed.Connection, rekeyed.Child, rekeyed.OldSpiIn, rekeyed.NewSpiIn);
+                break;
+            case IkeSaRekeyed ikeRekeyed:
+                log.LogInformation("{Name}: IKE SA rekeyed, {OldI:x16}_i {OldR:x16}_r -> {NewI:x16}_i {NewR:x16}_r", ikeRekeyed.Connection, ikeRekeyed.OldSpiI, ikeRekeyed.OldSpiR, ikeRekeyed.NewSpiI, ikeRekeyed.NewSpiR);
+                break;
+            case ChildSaDeleted deleted:
+                log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA deleted: {Reason}", deleted.Connection, deleted.Child, deleted.SpiIn, deleted.Reason);
+                children.Remove(deleted.SpiIn);
+                dataPlane.Remove(deleted.SpiIn);
+                break;
+            case IkeSaDeleted deleted:
+                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason}", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason);
+                break;
+            case AuthFailed failed:
+                log.LogWarning("{Name}: authentication failed: {Reason}", failed.Connection, failed.Reason);
+                break;
+            case NegotiationFailed failed:
+                log.LogWarning("{Name}: negotiation failed: {Reason}", failed.Connection.Length == 0 ? "-" : failed.Connection, failed.Reason);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>What the host knows of an installed Child SA (its proposal and selectors), for status.</summary>
+    public ChildSaInstalled? ChildDetails(uint spiIn) => children.GetValueOrDefault(spiIn);
+
+    /// <summary>
+    /// Deletes every IKE SA with an INFORMATIONAL Delete (RFC 7296 §1.4.1) and waits up to
+    /// <paramref name="grace"/> for the peers to answer, as a clean shutdown should.
+    /// </summary>
+    public async Task DeleteAllAsync(TimeSpan grace)
+    {
+        await InvokeAsync((e, now) =>
+        {
+            foreach (IkeSaInfo sa in e.IkeSas)
+            {
+                if (sa.State == Core.Sa.IkeSaState.Established)
+                {
+                    e.Execute(new DeleteIkeSa(sa.IsInitiator ? sa.SpiI : sa.SpiR), now);
+                }
+            }
+
+            return 0;
+        }).ConfigureAwait(false);
+
+        var until = Stopwatch.StartNew();
+        while (until.Elapsed < grace && await InvokeAsync((e, _) => e.IkeSaCount).ConfigureAwait(false) > 0)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach ((UdpPort port, _) in ports)
+        {
+            port.Dispose();
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
+        if (loop is not null)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        stopping.Dispose();
+        dataPlane.Dispose();
+    }
+
+    /// <summary>Connections whose children say start_action = start, for the daemon to bring up at start and reload.</summary>
+    public static IEnumerable<Initiate> StartActions(IEnumerable<ConnectionConfig> connections) =>
+        connections.SelectMany(c => c.Children.Where(ch => ch.StartAction == StartAction.Start).Take(1).Select(ch => new Initiate(c.Name, ch.Name)));
+}

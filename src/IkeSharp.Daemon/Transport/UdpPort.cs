@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+
+namespace IkeSharp.Daemon.Transport;
+
+/// <summary>
+/// One UDP socket for IKE: port 500, or 4500 where IKE carries the non-ESP marker and ESP rides
+/// alongside (RFC 3948). Bound to one address, or to the wildcard with IP_PKTINFO so each datagram
+/// says which of our addresses it reached (the engine needs it for NAT detection, RFC 7296 §2.23).
+/// A dedicated thread receives; sends may come from any thread (a UDP send is atomic).
+/// </summary>
+public sealed class UdpPort : IDisposable
+{
+    /// <summary>The largest datagram we accept: an IKE message may reach 64 KiB (RFC 7296 §2 allows fragments beyond).</summary>
+    public const int MaxDatagram = 65535;
+
+    private readonly Socket socket;
+    private readonly Thread thread;
+    private readonly Action<UdpPort, IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>> onReceive;
+    private readonly Action<string> onError;
+    private volatile bool stopping;
+
+    public UdpPort(IPEndPoint bind, Action<UdpPort, IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>> onReceive, Action<string> onError)
+    {
+        ArgumentNullException.ThrowIfNull(bind);
+        Bound = bind;
+        this.onReceive = onReceive;
+        this.onError = onError;
+        socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.DualMode = false;
+        }
+
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.SetSocketOption(bind.AddressFamily == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
+        socket.ReceiveBufferSize = 4 << 20;
+        socket.SendBufferSize = 4 << 20;
+        socket.Bind(bind);
+        Bound = (IPEndPoint)socket.LocalEndPoint!;
+        thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"udp {Bound}" };
+    }
+
+    public IPEndPoint Bound { get; }
+
+    public int Port => Bound.Port;
+
+    public bool IsWildcard => Bound.Address.Equals(IPAddress.Any) || Bound.Address.Equals(IPAddress.IPv6Any);
+
+    public void Start() => thread.Start();
+
+    /// <summary>Sends one datagram; a failure (no route, peer gone) is reported, not thrown.</summary>
+    public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        try
+        {
+            socket.SendTo(datagram, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            onError($"send to {remote} from {Bound} failed: {e.SocketErrorCode} ({e.Message})");
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] buffer = new byte[MaxDatagram];
+        EndPoint any = Bound.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(IPAddress.Any, 0) : new IPEndPoint(IPAddress.IPv6Any, 0);
+        while (!stopping)
+        {
+            EndPoint from = any;
+            SocketFlags flags = SocketFlags.None;
+            int n;
+            IPPacketInformation info;
+            try
+            {
+                n = socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out info);
+            }
+            catch (SocketException e) when (!stopping)
+            {
+                // ICMP port unreachable from an earlier send shows up here on Linux; keep serving.
+                if (e.SocketErrorCode is not (SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize))
+                {
+                    onError($"receive on {Bound} failed: {e.SocketErrorCode} ({e.Message})");
+                }
+
+                continue;
+            }
+            catch (Exception) when (stopping)
+            {
+                return;
+            }
+
+            IPAddress localAddress = IsWildcard && info.Address is { } a && !a.Equals(IPAddress.None) ? a : Bound.Address;
+            try
+            {
+                onReceive(this, new IPEndPoint(localAddress, Bound.Port), (IPEndPoint)from, buffer.AsMemory(0, n));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Nothing a peer sends may take the daemon down: report and carry on with the next datagram.
+                onError($"datagram from {from} on {Bound} could not be handled: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping = true;
+        socket.Dispose();
+        if (thread.IsAlive && thread != Thread.CurrentThread)
+        {
+            thread.Join(TimeSpan.FromSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,2 @@
+global using System.Net;
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,143 @@
+using IkeSharp.Core.Policy;
+using IkeSharp.Daemon.Control;
+
+namespace IkeSharp.Daemon.Tests.Hosting;
+
+/// <summary>Two daemons over real loopback sockets: up, status, NAT-T float, down, failures.</summary>
+public class DaemonRuntimeTests
+{
+    [Fact]
+    public async Task Up_establishes_over_loopback_udp_and_status_shows_both_ends()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21500);
+        ControlReply up = await p.Alice.UpAsync("to-bob", 10);
+        Assert.True(up.Ok, up.Message);
+        Assert.Contains("Child SA net installed", up.Message, StringComparison.Ordinal);
+
+        StatusReport.IkeRow alice = Assert.Single(await p.Alice.StatusRowsAsync());
+        StatusReport.IkeRow bob = Assert.Single(await p.Bob.StatusRowsAsync());
+        Assert.Equal("ESTABLISHED", alice.State);
+        Assert.Equal("ESTABLISHED", bob.State);
+        Assert.Equal((alice.SpiI, alice.SpiR), (bob.SpiI, bob.SpiR));
+        Assert.Equal("127.0.0.2", alice.RemoteId);
+        Assert.Equal("aes128gcm16-prfsha256-x25519", alice.IkeProposal);
+        StatusReport.ChildRow aliceChild = Assert.Single(alice.Children);
+        StatusReport.ChildRow bobChild = Assert.Single(bob.Children);
+        Assert.Equal(aliceChild.SpiOut, bobChild.SpiIn);
+        Assert.Equal("10.1.0.0/24", aliceChild.LocalTs);
+        Assert.Equal("aes128gcm16", aliceChild.EspProposal);
+
+        ControlReply json = await p.Alice.StatusAsync();
+        using var doc = System.Text.Json.JsonDocument.Parse(json.StatusJson!);
+        System.Text.Json.JsonElement sa = doc.RootElement.GetProperty("ike_sas")[0];
+        Assert.Equal("to-bob", sa.GetProperty("name").GetString());
+        Assert.Equal("INSTALLED", sa.GetProperty("child_sas")[0].GetProperty("state").GetString());
+
+        ControlReply down = await p.Alice.DownAsync("to-bob", 10);
+        Assert.True(down.Ok, down.Message);
+        Assert.Empty(await p.Alice.StatusRowsAsync());
+        await WaitUntil(async () => (await p.Bob.StatusRowsAsync()).Count == 0);
+    }
+
+    [Fact]
+    public async Task Forced_encapsulation_floats_to_the_nat_t_port_with_the_non_esp_marker()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21510, aliceTweak: c => c with { Encap = true });
+        ControlReply up = await p.Alice.UpAsync("to-bob", 10);
+        Assert.True(up.Ok, up.Message);
+        StatusReport.IkeRow alice = Assert.Single(await p.Alice.StatusRowsAsync());
+        Assert.Equal("127.0.0.2:21511", alice.Remote);
+        Core.Engine.ChildSaInstalled child = Assert.Single(p.AliceEvents.OfType<Core.Engine.ChildSaInstalled>());
+        Assert.True(child.UdpEncapsulation);
+    }
+
+    [Fact]
+    public async Task Wrong_psk_fails_with_a_reason_and_the_responder_keeps_serving()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21520, bobPsk: "not-the-same-psk-at-all-000");
+        ControlReply up = await p.Alice.UpAsync("to-bob", 10);
+        Assert.False(up.Ok);
+        Assert.Contains("AUTHENTICATION_FAILED", up.Message, StringComparison.Ordinal);
+        Assert.Empty(await p.Alice.StatusRowsAsync());
+        await WaitUntil(async () => (await p.Bob.StatusRowsAsync()).Count == 0);
+
+        ControlReply unknown = await Assert.ThrowsAsync<ArgumentException>(() => p.Alice.UpAsync("nope", 1)).ContinueWith(t => new ControlReply(false, t.Result.Message));
+        Assert.Contains("no connection named 'nope'; configured: to-bob", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Control_socket_is_root_only_and_answers_up_status_down_and_bad_requests()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "ikesharp-test-" + Guid.NewGuid().ToString("N")[..8]);
+        string socket = Path.Combine(dir, "ctl.sock");
+        try
+        {
+            await using LoopbackPair p = LoopbackPair.Start(port: 21530, aliceSocket: socket);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+
+            ControlReply up = await ControlClient.SendAsync(socket, new ControlRequest("up", "to-bob", 10));
+            Assert.True(up.Ok, up.Message);
+            ControlReply status = await ControlClient.SendAsync(socket, new ControlRequest("status"));
+            Assert.Contains("to-bob: ESTABLISHED", status.Message, StringComparison.Ordinal);
+            Assert.NotNull(status.StatusJson);
+
+            ControlReply bad = await ControlClient.SendAsync(socket, new ControlRequest("explode"));
+            Assert.False(bad.Ok);
+            Assert.Contains("unknown command 'explode'", bad.Message, StringComparison.Ordinal);
+
+            ControlReply missing = await ControlClient.SendAsync(socket, new ControlRequest("down"));
+            Assert.False(missing.Ok);
+            Assert.Contains("down needs a connection name", missing.Message, StringComparison.Ordinal);
+
+            ControlReply down = await ControlClient.SendAsync(socket, new ControlRequest("down", "to-bob", 10));
+            Assert.True(down.Ok, down.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        ControlException gone = await Assert.ThrowsAsync<ControlException>(() => ControlClient.SendAsync(socket, new ControlRequest("status")));
+        Assert.Contains("is `ikesharp daemon` running?", gone.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Garbage_datagrams_do_not_disturb_an_established_sa()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21540);
+        Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+        using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.3"), 0));
+        var random = new Random(7);
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] junk = new byte[random.Next(0, 600)];
+            random.NextBytes(junk);
+            if (i % 3 == 0 && junk.Length >= 28)
+            {
+                junk[17] = 0x20;  // plausible version octet, so the header parser goes further
+            }
+
+            await udp.SendAsync(junk, new IPEndPoint(IPAddress.Parse("127.0.0.2"), 21540 + (i % 2)));
+        }
+
+        await Task.Delay(200);
+        StatusReport.IkeRow bob = Assert.Single(await p.Bob.StatusRowsAsync());
+        Assert.Equal("ESTABLISHED", bob.State);
+        ControlReply down = await p.Alice.DownAsync("to-bob", 10);
+        Assert.True(down.Ok, down.Message);
+    }
+
+    internal static async Task WaitUntil(Func<Task<bool>> condition, int timeoutMs = 5000)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
