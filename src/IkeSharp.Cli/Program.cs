@@ -14,6 +14,11 @@ public static class Program
         var root = new RootCommand("IkeSharp: IKEv2 and IPsec for .NET");
         root.Subcommands.Add(InspectCommand(stdout, stderr));
         root.Subcommands.Add(DemoCommandLine(stdout));
+        foreach (Command command in Control.ControlCommands.Build(stdout, stderr))
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

@@ -105,8 +105,10 @@ public sealed class DaemonRuntime : IAsyncDisposable
         "up" => await UpAsync(Required(request), request.TimeoutSeconds, token).ConfigureAwait(false),
         "down" => await DownAsync(Required(request), request.TimeoutSeconds, token).ConfigureAwait(false),
         "status" => await StatusAsync().ConfigureAwait(false),
+        "rekey" => await RekeyAsync(Required(request), child: false).ConfigureAwait(false),
+        "rekey-child" => await RekeyAsync(Required(request), child: true).ConfigureAwait(false),
         "reload" => await ReloadAsync().ConfigureAwait(false),
-        _ => new ControlReply(false, $"unknown command '{request.Command}'; the daemon understands up, down, status and reload"),
+        _ => new ControlReply(false, $"unknown command '{request.Command}'; the daemon understands up, down, rekey, rekey-child, status and reload"),
     };
 
     private static string Required(ControlRequest request) =>
@@ -167,6 +169,37 @@ public sealed class DaemonRuntime : IAsyncDisposable
             host.EventRaised -= OnEvent;
         }
     }
+
+    /// <summary>Starts a rekey of every established IKE SA of a connection (RFC 7296 §2.18), or of each of their Child SAs (§2.8).</summary>
+    public Task<ControlReply> RekeyAsync(string name, bool child) => host.InvokeAsync((e, now) =>
+    {
+        List<IkeSaInfo> sas = [.. e.IkeSas.Where(s => s.Connection == name && s.State == Core.Sa.IkeSaState.Established)];
+        if (sas.Count == 0)
+        {
+            return new ControlReply(false, $"{name}: no established IKE SA to rekey");
+        }
+
+        int n = 0;
+        foreach (IkeSaInfo sa in sas)
+        {
+            ulong spi = sa.IsInitiator ? sa.SpiI : sa.SpiR;
+            if (child)
+            {
+                foreach (ChildSaInfo c in sa.Children)
+                {
+                    e.Execute(new RekeyChildSa(spi, c.SpiIn), now);
+                    n++;
+                }
+            }
+            else
+            {
+                e.Execute(new RekeyIkeSa(spi), now);
+                n++;
+            }
+        }
+
+        return new ControlReply(true, $"{name}: rekeying {n} {(child ? "Child" : "IKE")} SA(s)");
+    });
 
     /// <summary>Deletes every IKE SA of a connection and waits for the peer's answers.</summary>
     public async Task<ControlReply> DownAsync(string name, int timeoutSeconds, CancellationToken token = default)

@@ -1,0 +1,2 @@
+global using System.Diagnostics;
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

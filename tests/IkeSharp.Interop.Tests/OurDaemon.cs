@@ -1,0 +1,163 @@
+using System.Text;
+
+namespace IkeSharp.Interop.Tests;
+
+/// <summary>
+/// Our daemon as a user runs it: <c>ikesharp daemon --config FILE</c> in the lab's first namespace,
+/// with the userspace data plane on a TUN device, commanded through its control socket by the
+/// same CLI (<c>ikesharp up/down/status</c>).
+/// </summary>
+internal sealed class OurDaemon : IDisposable
+{
+    private readonly Lab lab;
+    private readonly StringBuilder output = new();
+    private Process? process;
+
+    public OurDaemon(Lab lab)
+    {
+        this.lab = lab;
+        ConfigPath = Path.Combine(lab.Dir, "ikesharp.toml");
+        Socket = Path.Combine(lab.Dir, "ikesharp.sock");
+    }
+
+    public string ConfigPath { get; }
+
+    public string Socket { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    private static string CliPath => Path.Combine(AppContext.BaseDirectory, "ikesharp.dll");
+
+    public void Configure(Cell cell, string psk, Pki? pki, bool initiator, int dpdDelay = 0, string? remoteId = null)
+    {
+        string auth = cell.Auth == "psk" ? "psk" : "pubkey";
+        var toml = new StringBuilder();
+        toml.AppendLine(CultureInfoInvariant($"""
+            [daemon]
+            control_socket = "{Socket}"
+            tun_name = "ikesharp0"
+            retransmit_timeout = "1s"
+            retransmit_base = 1.4
+            retransmit_tries = 3
+
+            [connections.lab]
+            local_addrs = ["{Lab.OursOuter}"]
+            remote_addrs = ["{Lab.TheirsOuter}"]
+            proposals = ["{cell.IkeProposal}"]
+            dpd_delay = "{dpdDelay}s"
+
+            [connections.lab.local]
+            auth = "{auth}"
+            id = "{Lab.OursOuter}"
+            """));
+        if (pki is not null && cell.Auth != "psk")
+        {
+            toml.AppendLine(CultureInfoInvariant($"certs = [\"{pki.OursCert}\"]"));
+        }
+
+        toml.AppendLine(CultureInfoInvariant($"""
+
+            [connections.lab.remote]
+            auth = "{auth}"
+            id = "{remoteId ?? Lab.TheirsOuter}"
+            """));
+        if (pki is not null && cell.Auth != "psk")
+        {
+            toml.AppendLine(CultureInfoInvariant($"cacerts = [\"{pki.CaCert}\"]"));
+        }
+
+        toml.AppendLine(CultureInfoInvariant($"""
+
+            [connections.lab.children.net]
+            local_ts = ["{Lab.OursNet}"]
+            remote_ts = ["{Lab.TheirsNet}"]
+            esp_proposals = ["{cell.EspProposal}"]
+            start_action = "none"
+            dpd_action = "clear"
+
+            """));
+        if (cell.Auth == "psk")
+        {
+            toml.AppendLine(CultureInfoInvariant($"""
+                [secrets.ike-lab]
+                secret = "{psk}"
+                """));
+        }
+        else
+        {
+            toml.AppendLine(CultureInfoInvariant($"""
+                [secrets.private-ours]
+                file = "{pki!.OursKey}"
+                """));
+        }
+
+        File.WriteAllText(ConfigPath, toml.ToString());
+        File.SetUnixFileMode(ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _ = initiator;
+    }
+
+    private static string CultureInfoInvariant(FormattableString s) => FormattableString.Invariant(s);
+
+    public void Start()
+    {
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "netns", "exec", lab.Ours, "dotnet", CliPath, "daemon", "--config", ConfigPath })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the daemon");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(Socket))
+        {
+            if (DateTime.UtcNow > until || process.HasExited)
+            {
+                throw new InvalidOperationException($"our daemon did not come up:\n{Log}");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Runs <c>ikesharp COMMAND ... --control-socket SOCKET</c>.</summary>
+    public Shell.Result Cli(params string[] args) => Shell.Run("dotnet", [CliPath, .. args, "--control-socket", Socket]);
+
+    public bool HasExited => process?.HasExited ?? true;
+
+    /// <summary>SIGTERM, as systemd stops a service: the daemon deletes its SAs and exits.</summary>
+    public int Stop()
+    {
+        if (process is null || process.HasExited)
+        {
+            return process?.ExitCode ?? 0;
+        }
+
+        Shell.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        process?.Dispose();
+    }
+}

@@ -1,0 +1,202 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IkeSharp.Interop.Tests;
+
+/// <summary>
+/// One lab with strongSwan and our daemon configured for a cell, and the checks every interop
+/// test makes; a failed check throws with both sides' logs, so CI shows what happened.
+/// </summary>
+internal sealed partial class Scenario : IDisposable
+{
+    public const string Psk = "interop-psk-0123456789abcdef";
+
+    private Scenario(Lab lab, StrongSwan swan, OurDaemon ours, Pki? pki)
+    {
+        Lab = lab;
+        Swan = swan;
+        Ours = ours;
+        Pki = pki;
+    }
+
+    public Lab Lab { get; }
+
+    public StrongSwan Swan { get; }
+
+    public OurDaemon Ours { get; }
+
+    public Pki? Pki { get; }
+
+    public static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null)
+    {
+        var lab = new Lab(tag);
+        Pki? pki = cell.Auth == "psk" ? null : new Pki(Path.Combine(lab.Dir, "pki"), cell.PkiAlgorithm);
+        var swan = new StrongSwan(lab);
+        var ours = new OurDaemon(lab);
+        var scenario = new Scenario(lab, swan, ours, pki);
+        try
+        {
+            swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd);
+            swan.Start();
+            ours.Configure(cell, Psk, pki, oursInitiates, ourDpd, ourRemoteId);
+            ours.Start();
+            return scenario;
+        }
+        catch
+        {
+            scenario.Dispose();
+            throw;
+        }
+    }
+
+    public InvalidOperationException Failure(string what) =>
+        new($"{what}\n--- ikesharp log ---\n{Ours.Log}\n--- charon log ---\n{Swan.Log}\n--- swanctl --list-sas ---\n{Swan.ListSas()}");
+
+    public void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw Failure(what);
+        }
+    }
+
+    /// <summary>Brings the tunnel up from our side (ikesharp up) or theirs (swanctl --initiate).</summary>
+    public void Up(bool oursInitiates)
+    {
+        if (oursInitiates)
+        {
+            Shell.Result up = Ours.Cli("up", "lab", "--timeout", "20");
+            Check(up.Ok, $"ikesharp up lab failed ({up.ExitCode}): {up.Output}");
+        }
+        else
+        {
+            Shell.Result up = Swan.Swan("--initiate", "--child", "net", "--timeout", "20");
+            Check(up.Ok, $"swanctl --initiate failed ({up.ExitCode}): {up.Output}");
+        }
+
+        WaitFor(() => OurChildren().Count == 1 && TheirChildCount() == 1, "one Child SA at each end");
+    }
+
+    /// <summary>Our status as JSON: the Child SAs with their SPIs and counters.</summary>
+    public IReadOnlyList<JsonElement> OurChildren()
+    {
+        Shell.Result status = Ours.Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return [];
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return [.. doc.RootElement.GetProperty("ike_sas").EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())];
+    }
+
+    public int OurIkeSaCount()
+    {
+        Shell.Result status = Ours.Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return -1;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return doc.RootElement.GetProperty("ike_sas").GetArrayLength();
+    }
+
+    /// <summary>Installed Child SAs in strongSwan's list (lines "net: #N, reqid N, INSTALLED").</summary>
+    public int TheirChildCount() => InstalledRegex().Matches(Swan.ListSas()).Count;
+
+    public int TheirIkeSaCount() => EstablishedRegex().Matches(Swan.ListSas()).Count;
+
+    /// <summary>strongSwan's inbound and outbound byte counters of its Child SA(s).</summary>
+    public (long In, long Out) TheirBytes()
+    {
+        string list = Swan.ListSas();
+        long bytesIn = BytesInRegex().Matches(list).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        long bytesOut = BytesOutRegex().Matches(list).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        return (bytesIn, bytesOut);
+    }
+
+    public (long In, long Out) OurBytes()
+    {
+        IReadOnlyList<JsonElement> children = OurChildren();
+        return (children.Sum(c => c.GetProperty("bytes_in").GetInt64()), children.Sum(c => c.GetProperty("bytes_out").GetInt64()));
+    }
+
+    /// <summary>Pings across the tunnel from one LAN to the other; true when every echo came back.</summary>
+    public Shell.Result Ping(bool fromOurs, int count = 3)
+    {
+        string ns = fromOurs ? Lab.Ours : Lab.Theirs;
+        string source = fromOurs ? Lab.OursInner : Lab.TheirsInner;
+        string target = fromOurs ? Lab.TheirsInner : Lab.OursInner;
+        return Shell.InNs(ns, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", "-I", source, target);
+    }
+
+    public void MustPing(bool fromOurs, string when)
+    {
+        Shell.Result ping = Ping(fromOurs);
+        Check(ping.Ok, $"ping {(fromOurs ? "from our LAN to theirs" : "from their LAN to ours")} {when} failed:\n{ping.Output}");
+    }
+
+    /// <summary>A UDP stream through the tunnel with iperf3 (server on their LAN); returns the datagrams the server received.</summary>
+    public long UdpStream(bool fromOurs, int seconds = 2)
+    {
+        string serverNs = fromOurs ? Lab.Theirs : Lab.Ours;
+        string clientNs = fromOurs ? Lab.Ours : Lab.Theirs;
+        string serverAddress = fromOurs ? Lab.TheirsInner : Lab.OursInner;
+        string clientAddress = fromOurs ? Lab.OursInner : Lab.TheirsInner;
+        var server = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "netns", "exec", serverNs, "iperf3", "-s", "-1", "-B", serverAddress, "-p", "5201" })
+        {
+            server.ArgumentList.Add(a);
+        }
+
+        using Process s = Process.Start(server)!;
+        Thread.Sleep(300);
+        Shell.Result client = Shell.RunWithTimeout(TimeSpan.FromSeconds(seconds + 15), "ip", "netns", "exec", clientNs, "iperf3", "-u", "-c", serverAddress, "-B", clientAddress,
+            "-p", "5201", "-b", "4M", "-l", "1200", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        if (!s.WaitForExit(TimeSpan.FromSeconds(5)))
+        {
+            s.Kill();
+        }
+
+        Check(client.Ok, $"iperf3 UDP stream {(fromOurs ? "from our LAN" : "from their LAN")} failed:\n{client.Output}");
+        using JsonDocument doc = JsonDocument.Parse(client.Output);
+        JsonElement sum = doc.RootElement.GetProperty("end").GetProperty("sum");
+        long packets = sum.GetProperty("packets").GetInt64();
+        long lost = sum.GetProperty("lost_packets").GetInt64();
+        return packets - lost;
+    }
+
+    public void WaitFor(Func<bool> condition, string what, int seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw Failure($"timed out after {seconds} s waiting for {what}");
+            }
+
+            Thread.Sleep(200);
+        }
+    }
+
+    public void Dispose()
+    {
+        Ours.Dispose();
+        Swan.Dispose();
+        Lab.Dispose();
+    }
+
+    [GeneratedRegex(@"INSTALLED, TUNNEL")]
+    private static partial Regex InstalledRegex();
+
+    [GeneratedRegex(@": #\d+, ESTABLISHED")]
+    private static partial Regex EstablishedRegex();
+
+    [GeneratedRegex(@"in\s+[0-9a-f]{8}(?:_i)?.*?,\s+(\d+) bytes,")]
+    private static partial Regex BytesInRegex();
+
+    [GeneratedRegex(@"out\s+[0-9a-f]{8}(?:_o)?.*?,\s+(\d+) bytes,")]
+    private static partial Regex BytesOutRegex();
+}
