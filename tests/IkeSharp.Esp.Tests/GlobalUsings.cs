@@ -1,0 +1,2 @@
+global using IkeSharp.Crypto;
+global using IkeSharp.Wire;
