@@ -1,2 +1,1 @@
 global using System.Net;
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,2 +1,1 @@
 global using System.Diagnostics;
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
