@@ -38,7 +38,11 @@ public sealed class DaemonRuntime : IAsyncDisposable
     /// socket (when <paramref name="controlSocket"/> is given), and brings up connections with
     /// start_action = start.
     /// </summary>
-    public static DaemonRuntime Start(RuntimeConfig config, IDataPlane dataPlane, ILoggerFactory logs, string? controlSocket, Func<Task<RuntimeConfig>>? reload = null, IRandomSource? random = null)
+    public static DaemonRuntime Start(RuntimeConfig config, IDataPlane dataPlane, ILoggerFactory logs, string? controlSocket, Func<Task<RuntimeConfig>>? reload = null, IRandomSource? random = null) =>
+        Start(config, _ => dataPlane, logs, controlSocket, reload, random);
+
+    /// <summary>As above, with the data plane made for the host (it sends ESP from the host's NAT-T port).</summary>
+    public static DaemonRuntime Start(RuntimeConfig config, Func<EngineHost, IDataPlane> dataPlane, ILoggerFactory logs, string? controlSocket, Func<Task<RuntimeConfig>>? reload = null, IRandomSource? random = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logs);

@@ -32,10 +32,17 @@ public sealed class EngineHost : IAsyncDisposable
     private long mailboxDrops;
 
     public EngineHost(IkeEngine engine, IDataPlane dataPlane, ILogger log)
+        : this(engine, _ => dataPlane, log)
     {
+    }
+
+    /// <summary>With a data plane made for this host, so it can send ESP from the host's ports.</summary>
+    public EngineHost(IkeEngine engine, Func<EngineHost, IDataPlane> dataPlane, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(dataPlane);
         this.engine = engine;
-        this.dataPlane = dataPlane;
         this.log = log;
+        this.dataPlane = dataPlane(this);
     }
 
     /// <summary>Engine time: milliseconds since the host started.</summary>
@@ -115,6 +122,9 @@ public sealed class EngineHost : IAsyncDisposable
         UdpPort? port = PortFor(local);
         return port is not null && port.Send(datagram, remote);
     }
+
+    /// <summary><see cref="SendFrom(IPEndPoint, IPEndPoint, ReadOnlySpan{byte})"/> as a delegate for the data plane.</summary>
+    public bool SendFrom(IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram) => SendFrom(local, remote, datagram.Span);
 
     private UdpPort? PortFor(IPEndPoint local)
     {

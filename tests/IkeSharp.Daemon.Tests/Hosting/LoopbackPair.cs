@@ -51,7 +51,7 @@ internal sealed class LoopbackPair : IAsyncDisposable
     };
 
     public static LoopbackPair Start(int port, Func<ConnectionConfig, ConnectionConfig>? aliceTweak = null, Func<ConnectionConfig, ConnectionConfig>? bobTweak = null,
-        IDataPlane? aliceDataPlane = null, IDataPlane? bobDataPlane = null, string? aliceSocket = null, string bobPsk = Psk, ILoggerFactory? logs = null)
+        Func<EngineHost, IDataPlane>? aliceDataPlane = null, Func<EngineHost, IDataPlane>? bobDataPlane = null, string? aliceSocket = null, string bobPsk = Psk, ILoggerFactory? logs = null)
     {
         logs ??= NullLoggerFactory.Instance;
         ConnectionConfig alice = Connection("to-bob", "127.0.0.1", "127.0.0.2", port, "10.1.0.0/24", "10.2.0.0/24");
@@ -60,8 +60,8 @@ internal sealed class LoopbackPair : IAsyncDisposable
         var bobConfig = new RuntimeConfig([bobTweak is null ? bob : bobTweak(bob)], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(bobPsk)), new EngineOptions());
         var pair = new LoopbackPair
         {
-            Alice = DaemonRuntime.Start(aliceConfig, aliceDataPlane ?? new NullDataPlane(), logs, aliceSocket),
-            Bob = DaemonRuntime.Start(bobConfig, bobDataPlane ?? new NullDataPlane(), logs, null),
+            Alice = DaemonRuntime.Start(aliceConfig, aliceDataPlane ?? (_ => new NullDataPlane()), logs, aliceSocket),
+            Bob = DaemonRuntime.Start(bobConfig, bobDataPlane ?? (_ => new NullDataPlane()), logs, null),
         };
         pair.Alice.Host.EventRaised += e => { lock (pair.AliceEvents) { pair.AliceEvents.Add(e); } };
         pair.Bob.Host.EventRaised += e => { lock (pair.BobEvents) { pair.BobEvents.Add(e); } };

@@ -1,0 +1,18 @@
+namespace IkeSharp.Daemon.DataPlane;
+
+/// <summary>
+/// The clear side of the tunnel: where decrypted packets go and where packets to encrypt come
+/// from. A TUN device in the daemon; a queue in the demo and in tests.
+/// </summary>
+public interface IInnerInterface
+{
+    /// <summary>Delivers one decrypted IP packet to the host.</summary>
+    void Write(ReadOnlySpan<byte> ipPacket);
+
+    /// <summary>Routes traffic for a remote selector into the tunnel (a route via the TUN device); false with a reason when it cannot.</summary>
+    bool AddRoute(Wire.Payloads.TrafficSelector remote, out string? error) { error = null; return true; }
+
+    void RemoveRoute(Wire.Payloads.TrafficSelector remote)
+    {
+    }
+}

@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using IkeSharp.Esp;
+using IkeSharp.Wire.Payloads;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Daemon.DataPlane;
+
+/// <summary>
+/// ESP in this process (RFC 4303), carried in UDP (RFC 3948): inbound packets are found by SPI in
+/// the SA table, opened, checked against the Child SA's selectors (RFC 4301 §5.2) and handed to the
+/// inner interface; outbound packets from the inner interface are matched to a Child SA by its
+/// selectors, sealed and sent from our NAT-T port to the peer's. Buffers are per thread and reused,
+/// so the packet path allocates nothing.
+/// </summary>
+public sealed class UserspaceDataPlane : IDataPlane
+{
+    /// <summary>Room for the largest ESP packet we make or take.</summary>
+    private const int BufferSize = 65536;
+
+    [ThreadStatic]
+    private static byte[]? threadBuffer;
+
+    private readonly IInnerInterface inner;
+    private readonly Func<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>, bool> send;
+    private readonly IRandomSource random;
+    private readonly ILogger log;
+    private readonly int replayWindow;
+    private readonly EspSaTable inbound = new();
+    private readonly Lock writeLock = new();
+    private readonly ConcurrentDictionary<uint, ChildEntry> bySpiIn = new();
+    private readonly Dictionary<string, int> routeUse = new(StringComparer.Ordinal);
+
+    // Copy-on-write list of outbound entries, newest first, read without a lock by the TUN thread.
+    private ChildEntry[] outbound = [];
+    private long noPolicy;
+    private long selectorMismatch;
+    private long dropped;
+
+    public UserspaceDataPlane(IInnerInterface inner, Func<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>, bool> send, IRandomSource random, ILogger log, int replayWindow = ReplayWindow.DefaultSize)
+    {
+        this.inner = inner;
+        this.send = send;
+        this.random = random;
+        this.log = log;
+        this.replayWindow = replayWindow;
+    }
+
+    public string Name => "userspace";
+
+    /// <summary>Outbound packets that matched no Child SA.</summary>
+    public long NoPolicyDrops => Interlocked.Read(ref noPolicy);
+
+    /// <summary>Inbound packets whose inner addresses were outside the Child SA's selectors.</summary>
+    public long SelectorDrops => Interlocked.Read(ref selectorMismatch);
+
+    /// <summary>Inbound ESP dropped for any other reason (unknown SPI, ICV, replay, padding).</summary>
+    public long EspDrops => Interlocked.Read(ref dropped);
+
+    private sealed class ChildEntry(ChildSaInstalled sa, EspInboundSa @in, EspOutboundSa @out) : IDisposable
+    {
+        public ChildSaInstalled Sa { get; } = sa;
+
+        public EspInboundSa In { get; } = @in;
+
+        public EspOutboundSa Out { get; } = @out;
+
+        public PacketSelector[] Local { get; } = [.. sa.LocalTs.Select(t => new PacketSelector(t))];
+
+        public PacketSelector[] Remote { get; } = [.. sa.RemoteTs.Select(t => new PacketSelector(t))];
+
+        /// <summary>Where ESP goes: our NAT-T endpoint and the peer's; the peer's follows its NAT mapping (RFC 3948 §3).</summary>
+        public IPEndPoint Local4500 { get; } = sa.Local;
+
+        public IPEndPoint Remote4500 { get; set; } = sa.Remote;
+
+        public void Dispose()
+        {
+            In.Dispose();
+            Out.Dispose();
+        }
+    }
+
+    public void Install(ChildSaInstalled sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        using (sa.EncryptionKeyIn)
+        using (sa.EncryptionKeyOut)
+        using (sa.IntegrityKeyIn)
+        using (sa.IntegrityKeyOut)
+        {
+            IEncryptionAlgorithm encryption = AlgorithmRegistry.Default.EspEncryption(sa.Encryption, sa.EncryptionKeyBits)
+                ?? throw new NotSupportedException($"ESP encryption {sa.Encryption.ToIanaName()} ({sa.EncryptionKeyBits} bits) is not supported by the userspace data plane");
+            IIntegrityAlgorithm? integrity = encryption.IsAead || sa.Integrity == IntegrityAlgorithm.None ? null
+                : AlgorithmRegistry.Default.Integrity(sa.Integrity) ?? throw new NotSupportedException($"ESP integrity {sa.Integrity.ToIanaName()} is not supported");
+            var entry = new ChildEntry(
+                sa,
+                new EspInboundSa(sa.SpiIn, encryption, sa.EncryptionKeyIn.ReadOnlySpan, integrity, sa.IntegrityKeyIn.ReadOnlySpan, sa.Esn, replayWindow),
+                new EspOutboundSa(sa.SpiOut, encryption, sa.EncryptionKeyOut.ReadOnlySpan, integrity, sa.IntegrityKeyOut.ReadOnlySpan, sa.Esn, random));
+            lock (writeLock)
+            {
+                if (!inbound.TryAdd(entry.In))
+                {
+                    entry.Dispose();
+                    throw new InvalidOperationException($"inbound SPI {sa.SpiIn:x8} is already installed");
+                }
+
+                bySpiIn[sa.SpiIn] = entry;
+                outbound = [entry, .. outbound];
+                foreach (TrafficSelector remote in sa.RemoteTs)
+                {
+                    string key = remote.ToString();
+                    routeUse[key] = routeUse.GetValueOrDefault(key) + 1;
+                    if (routeUse[key] == 1 && !inner.AddRoute(remote, out string? error))
+                    {
+                        log.LogWarning("{Name}/{Child}: no route for {Remote} into the tunnel: {Error}", sa.Connection, sa.Child, remote, error);
+                    }
+                }
+            }
+        }
+    }
+
+    public void Remove(uint spiIn)
+    {
+        ChildEntry? entry;
+        lock (writeLock)
+        {
+            if (!bySpiIn.TryRemove(spiIn, out entry))
+            {
+                return;
+            }
+
+            inbound.TryRemove(spiIn, out _);
+            outbound = [.. outbound.Where(e => e != entry)];
+            foreach (TrafficSelector remote in entry.Sa.RemoteTs)
+            {
+                string key = remote.ToString();
+                int left = routeUse.GetValueOrDefault(key) - 1;
+                if (left <= 0)
+                {
+                    routeUse.Remove(key);
+                    inner.RemoveRoute(remote);
+                }
+                else
+                {
+                    routeUse[key] = left;
+                }
+            }
+        }
+
+        // A packet being opened on another thread may still hold the SA; the ESP objects refuse
+        // work once disposed (SaClosed), so disposing here is safe.
+        entry.Dispose();
+    }
+
+    public void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    {
+        if (!EspSaTable.TryReadSpi(esp, out uint spi) || !inbound.TryGet(spi, out EspInboundSa? sa))
+        {
+            Interlocked.Increment(ref dropped);
+            return;
+        }
+
+        byte[] buffer = threadBuffer ??= new byte[BufferSize];
+        EspOpenResult result = sa.Open(esp, buffer);
+        if (!result.IsOk || result.IsDummy)
+        {
+            // RFC 4303 §3.4.4: an ICV failure is auditable, but the packet is just dropped; dummy packets (next header 59) too.
+            if (!result.IsOk)
+            {
+                Interlocked.Increment(ref dropped);
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<byte> packet = buffer.AsSpan(0, result.Length);
+        if (!bySpiIn.TryGetValue(spi, out ChildEntry? entry) || !IpPacketInfo.TryRead(packet, out IpPacketInfo info)
+            || !PacketSelector.Any(entry.Remote, info, source: true) || !PacketSelector.Any(entry.Local, info, source: false))
+        {
+            // RFC 4301 §5.2 step 4: a packet outside the SA's selectors is discarded.
+            Interlocked.Increment(ref selectorMismatch);
+            return;
+        }
+
+        if (!entry.Remote4500.Equals(remote))
+        {
+            // The peer's NAT mapping changed (RFC 3948 §3, RFC 7296 §2.23): follow an authenticated packet.
+            entry.Remote4500 = remote;
+        }
+
+        inner.Write(packet);
+    }
+
+    /// <summary>Encrypts one packet from the inner side and sends it; false when no Child SA's selectors cover it.</summary>
+    public bool SendInner(ReadOnlySpan<byte> ipPacket)
+    {
+        if (!IpPacketInfo.TryRead(ipPacket, out IpPacketInfo info))
+        {
+            return false;
+        }
+
+        foreach (ChildEntry entry in outbound)
+        {
+            if (PacketSelector.Any(entry.Local, info, source: true) && PacketSelector.Any(entry.Remote, info, source: false))
+            {
+                byte[] buffer = threadBuffer ??= new byte[BufferSize];
+                int length = entry.Out.Seal(ipPacket, info.IsV6 ? EspNextHeader.IPv6 : EspNextHeader.IPv4, buffer);
+                if (length <= 0)
+                {
+                    return false;
+                }
+
+                return send(entry.Local4500, entry.Remote4500, buffer.AsMemory(0, length));
+            }
+        }
+
+        Interlocked.Increment(ref noPolicy);
+        return false;
+    }
+
+    public ChildSaCounters Counters(uint spiIn) =>
+        bySpiIn.TryGetValue(spiIn, out ChildEntry? e) ? new ChildSaCounters((ulong)e.In.Bytes, (ulong)e.In.Packets, (ulong)e.Out.Bytes, (ulong)e.Out.Packets) : default;
+
+    public void Dispose()
+    {
+        lock (writeLock)
+        {
+            foreach (ChildEntry e in bySpiIn.Values)
+            {
+                e.Dispose();
+            }
+
+            bySpiIn.Clear();
+            outbound = [];
+        }
+    }
+}

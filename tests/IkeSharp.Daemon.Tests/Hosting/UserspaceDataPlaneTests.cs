@@ -1,0 +1,84 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using IkeSharp.Core.Engine;
+using IkeSharp.Daemon.Control;
+using IkeSharp.Daemon.DataPlane;
+using IkeSharp.Daemon.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IkeSharp.Daemon.Tests.Hosting;
+
+/// <summary>ESP between two daemons over loopback UDP, with queues as the clear side.</summary>
+public class UserspaceDataPlaneTests
+{
+    private sealed class QueueInterface : IInnerInterface
+    {
+        public ConcurrentQueue<byte[]> Delivered { get; } = new();
+
+        public void Write(ReadOnlySpan<byte> ipPacket) => Delivered.Enqueue(ipPacket.ToArray());
+    }
+
+    /// <summary>A minimal IPv4/UDP packet (checksums zero; nothing here checks them).</summary>
+    internal static byte[] Udp4(string source, string destination, int payload, byte fill)
+    {
+        byte[] p = new byte[28 + payload];
+        p[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(2), (ushort)p.Length);
+        p[8] = 64;
+        p[9] = 17;
+        IPAddress.Parse(source).GetAddressBytes().CopyTo(p, 12);
+        IPAddress.Parse(destination).GetAddressBytes().CopyTo(p, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(20), 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(22), 9);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(24), (ushort)(8 + payload));
+        p.AsSpan(28).Fill(fill);
+        return p;
+    }
+
+    [Theory]
+    [InlineData("aes128gcm16", 21600)]
+    [InlineData("aes256-sha256", 21610)]
+    [InlineData("chacha20poly1305", 21620)]
+    public async Task Packets_cross_the_tunnel_both_ways_and_only_inside_the_selectors(string esp, int port)
+    {
+        var aliceInner = new QueueInterface();
+        var bobInner = new QueueInterface();
+        UserspaceDataPlane? alicePlane = null;
+        UserspaceDataPlane? bobPlane = null;
+        var espProposal = Crypto.Proposals.ProposalParser.Parse(esp, Wire.SecurityProtocol.Esp, allowWeak: false).Transforms;
+        await using LoopbackPair p = LoopbackPair.Start(port,
+            aliceTweak: c => c with { Encap = true, Children = [c.Children[0] with { EspProposals = [espProposal] }] },
+            bobTweak: c => c with { Children = [c.Children[0] with { EspProposals = [espProposal] }] },
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(aliceInner, host.SendFrom, new Crypto.SystemRandom(), NullLogger.Instance),
+            bobDataPlane: host => bobPlane = new UserspaceDataPlane(bobInner, host.SendFrom, new Crypto.SystemRandom(), NullLogger.Instance));
+        Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(alicePlane!.SendInner(Udp4("10.1.0.5", "10.2.0.7", 100 + i, (byte)i)));
+            Assert.True(bobPlane!.SendInner(Udp4("10.2.0.7", "10.1.0.5", 1300, (byte)i)));
+        }
+
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(bobInner.Delivered.Count == 20 && aliceInner.Delivered.Count == 20));
+        byte[][] atBob = [.. bobInner.Delivered];
+        Assert.Equal(Udp4("10.1.0.5", "10.2.0.7", 100, 0), atBob[0]);
+        Assert.Equal(Udp4("10.1.0.5", "10.2.0.7", 119, 19), atBob[19]);
+
+        // Outside the selectors: not sent at all.
+        Assert.False(alicePlane!.SendInner(Udp4("10.1.0.5", "10.3.0.1", 10, 1)));
+        Assert.False(alicePlane.SendInner(Udp4("192.168.1.1", "10.2.0.7", 10, 1)));
+        Assert.Equal(2, alicePlane.NoPolicyDrops);
+
+        StatusReport.IkeRow aliceRow = Assert.Single(await p.Alice.StatusRowsAsync());
+        Assert.Equal(20UL, aliceRow.Children[0].Counters.PacketsOut);
+        Assert.Equal(20UL, aliceRow.Children[0].Counters.PacketsIn);
+        Assert.Equal((ulong)(20 * 1328), aliceRow.Children[0].Counters.BytesIn);
+
+        // A Child SA rekey: traffic continues on the new SA.
+        ulong spi = aliceRow.SpiI;
+        await p.Alice.Host.InvokeAsync((e, now) => { e.Execute(new RekeyChildSa(spi, aliceRow.Children[0].SpiIn), now); return 0; });
+        await DaemonRuntimeTests.WaitUntil(async () => (await p.Alice.StatusRowsAsync())[0].Children is [var c] && c.SpiIn != aliceRow.Children[0].SpiIn);
+        Assert.True(alicePlane.SendInner(Udp4("10.1.0.5", "10.2.0.7", 50, 0xAB)));
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(bobInner.Delivered.Count == 21));
+    }
+}
