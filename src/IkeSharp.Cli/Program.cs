@@ -40,8 +40,12 @@ public static class Program
 
     private static Command DemoCommandLine(TextWriter stdout)
     {
-        var command = new Command("demo", "decode and explain a bundled strongSwan IKEv2 exchange");
-        command.SetAction(_ => DemoCommand.Run(stdout, UseColour(stdout)));
+        var capture = new Option<bool>("--capture") { Description = "instead, decode and explain a bundled capture of strongSwan talking to strongSwan" };
+        var port = new Option<int>("--port") { Description = "first of the two loopback UDP ports the demo gateways use", DefaultValueFactory = _ => 15500 };
+        var command = new Command("demo", "two gateways in this process set up a tunnel over loopback UDP, carry traffic, rekey and delete") { capture, port };
+        command.SetAction((result, token) => result.GetValue(capture)
+            ? Task.FromResult(DemoCommand.Run(stdout, UseColour(stdout)))
+            : LiveDemo.RunAsync(stdout, result.GetValue(port)));
         return command;
     }
 }

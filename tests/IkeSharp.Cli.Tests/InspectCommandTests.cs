@@ -166,7 +166,7 @@ public class InspectCommandTests
     [Fact]
     public void Demo_explains_the_bundled_exchange()
     {
-        (int exit, string output, _) = Run("demo");
+        (int exit, string output, _) = Run("demo", "--capture");
         Assert.Equal(0, exit);
         Assert.Contains("It offered 1 proposal(s): aes128gcm16-prfsha256-x25519.", output, StringComparison.Ordinal);
         Assert.Contains("its SPIr is ccbcb30e060250e4", output, StringComparison.Ordinal);
