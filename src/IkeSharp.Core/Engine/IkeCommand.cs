@@ -23,3 +23,9 @@ public sealed record DeleteChildSa(ulong LocalSpi, uint SpiIn) : IkeCommand;
 
 /// <summary>Rekey the IKE SA (RFC 7296 §1.3.2, §2.18).</summary>
 public sealed record RekeyIkeSa(ulong LocalSpi) : IkeCommand;
+
+/// <summary>
+/// The data plane counted a Child SA (by inbound SPI) past its byte or packet limit: soft means
+/// rekey it (rekey_bytes, rekey_packets), hard means delete it (life_bytes, life_packets), RFC 4301 §4.4.2.1.
+/// </summary>
+public sealed record ChildSaLimitReached(uint SpiIn, bool Hard) : IkeCommand;

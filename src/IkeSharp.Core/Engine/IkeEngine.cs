@@ -133,6 +133,26 @@ public sealed class IkeEngine
             case DeleteChildSa deleteChild when Established(deleteChild.LocalSpi) is { } sa && sa.Children.FirstOrDefault(c => c.SpiIn == deleteChild.SpiIn) is { } doomed:
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, doomed)], now);
                 break;
+            case ChildSaLimitReached limit:
+                // Rare (once per Child SA at most), so finding the owner by a walk is fine here.
+                foreach (IkeSa sa in sas.Values)
+                {
+                    if (sa.State == IkeSaState.Established && sa.Children.FirstOrDefault(c => c.SpiIn == limit.SpiIn) is { } reached)
+                    {
+                        if (limit.Hard)
+                        {
+                            Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, reached)], now);
+                        }
+                        else if (!reached.Rekeyed && reached.OurRekey is null)
+                        {
+                            Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, reached.Config, inCreateChildSa: true, rekeying: reached)], now);
+                        }
+
+                        break;
+                    }
+                }
+
+                break;
             case RekeyIkeSa rekeyIke when Established(rekeyIke.LocalSpi) is { } sa:
                 Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
                 break;

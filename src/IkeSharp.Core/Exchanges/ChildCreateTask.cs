@@ -71,6 +71,9 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             request.Notify(NotifyType.UseTransportMode);
         }
 
+        // RFC 7296 §3.10.1: we neither send nor want TFC padding (RFC 4303 §2.7); the data plane
+        // passes on exactly the inner packet.
+        request.Notify(NotifyType.EspTfcPaddingNotSupported);
         request.Add(new SaPayload(c.EspProposals.Select((t, i) => EspProposal((byte)(i + 1), ourSpi, t)).ToArray()));
         if (inCreateChildSa)
         {
@@ -195,6 +198,7 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             response.Notify(NotifyType.UseTransportMode);
         }
 
+        response.Notify(NotifyType.EspTfcPaddingNotSupported);
         response.Add(new SaPayload([EspProposal(chosen!.Number, ourSpi, chosen.Transforms)]));
         if (inCreateChildSa)
         {
