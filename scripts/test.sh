@@ -7,8 +7,20 @@ cd "$root"
 
 # --- Debian packages the tests use -------------------------------------------------------------
 # tshark: the cross-check that our encoded messages decode in Wireshark's dissector.
+# strongSwan (charon, swanctl, kernel-libipsec in libcharon-extra-plugins, chapoly in
+# libstrongswan-extra-plugins), iperf3, ping, openssl, ip: the interoperability suite, which runs
+# our daemon against Debian's strongSwan 5.9 in network namespaces (tests/IkeSharp.Interop.Tests).
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+[ -x /usr/lib/ipsec/charon ] || need+=(strongswan-charon)
+command -v swanctl >/dev/null 2>&1 || need+=(strongswan-swanctl)
+[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] || need+=(libcharon-extra-plugins)
+[ -e /usr/lib/ipsec/plugins/libstrongswan-chapoly.so ] || need+=(libstrongswan-extra-plugins)
+command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need[*]}; run as root to install them" >&2
@@ -19,6 +31,12 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# The Debian package may start a system charon; the suite runs its own in namespaces and needs
+# nothing from it, but a system one would hold UDP 500/4500 in the root namespace: stop it.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet strongswan-starter 2>/dev/null; then
+  systemctl stop strongswan-starter || true
+fi
+[ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && chmod 0666 /dev/net/tun; } || true
 
 # --- build and test ------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

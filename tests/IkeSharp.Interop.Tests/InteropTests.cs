@@ -86,6 +86,7 @@ public class InteropTests
         s.MustPing(fromOurs: true, "after the Child SA rekey");
         s.MustPing(fromOurs: false, "after the Child SA rekey");
 
+        string ikeBefore = s.OurIkeSpis();
         if (oursRekeys)
         {
             Shell.Result rekey = s.Ours.Cli("rekey", "lab");
@@ -97,8 +98,7 @@ public class InteropTests
             s.Check(rekey.Ok, $"swanctl --rekey --ike failed: {rekey.Output}");
         }
 
-        s.WaitFor(() => s.Swan.Log.Contains("rekeyed", StringComparison.Ordinal) || s.Swan.Log.Contains("IKE_SA lab[2] established", StringComparison.Ordinal), "the IKE SA rekey in strongSwan's log");
-        s.WaitFor(() => s.OurIkeSaCount() == 1 && s.TheirIkeSaCount() == 1, "one IKE SA at each end after the IKE rekey");
+        s.WaitFor(() => s.OurIkeSaCount() == 1 && s.TheirIkeSaCount() == 1 && s.OurIkeSpis() != ikeBefore, "one IKE SA with new SPIs at each end after the IKE rekey");
         s.MustPing(fromOurs: true, "after the IKE SA rekey");
         s.Check(s.OurChildren().Count == 1, "the Child SA moved to the new IKE SA");
     }

@@ -90,6 +90,19 @@ internal sealed partial class Scenario : IDisposable
         return [.. doc.RootElement.GetProperty("ike_sas").EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())];
     }
 
+    /// <summary>Our IKE SAs' SPI pairs, to see a rekey replace them.</summary>
+    public string OurIkeSpis()
+    {
+        Shell.Result status = Ours.Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return "";
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return string.Join(";", doc.RootElement.GetProperty("ike_sas").EnumerateArray().Select(s => s.GetProperty("initiator_spi").GetString() + "/" + s.GetProperty("responder_spi").GetString()));
+    }
+
     public int OurIkeSaCount()
     {
         Shell.Result status = Ours.Cli("status", "--json");
