@@ -14,6 +14,9 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
 
     public long Now { get; set; }
 
+    /// <summary>Raise <c>IkeSaKeysExported</c> for every IKE SA's keys (EngineOptions.ExportKeys).</summary>
+    public bool ExportKeys { get; init; }
+
     /// <summary>Calendar time for certificate validity (EngineOptions.CalendarClock).</summary>
     public TimeProvider CalendarClock { get; init; } = TimeProvider.System;
 

@@ -27,4 +27,10 @@ public sealed record EngineOptions
     /// number handed in, but notBefore/notAfter are dates. Tests hand in a fake.
     /// </summary>
     public TimeProvider CalendarClock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Raise <see cref="IkeSaKeysExported"/> with each IKE SA's SK_e and SK_a keys, for a key log that
+    /// lets Wireshark decrypt our own traffic ([daemon] key_log). Off by default: keys are secrets.
+    /// </summary>
+    public bool ExportKeys { get; init; }
 }

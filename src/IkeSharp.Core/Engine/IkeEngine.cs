@@ -47,7 +47,7 @@ public sealed class IkeEngine
 
         this.options = options ?? new EngineOptions();
         schedule = this.options.Retransmission;
-        context = new EngineContext(random, algorithms, credentials, events) { CalendarClock = this.options.CalendarClock };
+        context = new EngineContext(random, algorithms, credentials, events) { CalendarClock = this.options.CalendarClock, ExportKeys = this.options.ExportKeys };
         cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
     }
 

@@ -52,3 +52,14 @@ public sealed record ChildSaRekeyed(long Time, string Connection, string Child, 
 
 /// <summary>The IKE SA was replaced by a new one with new SPIs and keys; its Child SAs moved over (RFC 7296 §2.18).</summary>
 public sealed record IkeSaRekeyed(long Time, string Connection, ulong OldSpiI, ulong OldSpiR, ulong NewSpiI, ulong NewSpiR) : IkeEvent(Time, Connection);
+
+/// <summary>
+/// An IKE SA's encryption and integrity keys, raised only with EngineOptions.ExportKeys, as soon
+/// as IKE_SA_INIT (or an IKE SA rekey) derives them, so even a failed IKE_AUTH can be decrypted.
+/// </summary>
+public sealed record IkeSaKeysExported(long Time, string Connection, ulong SpiI, ulong SpiR, EncryptionAlgorithm Encryption, int EncryptionKeyBits, IntegrityAlgorithm Integrity,
+    byte[] SkEi, byte[] SkEr, byte[] SkAi, byte[] SkAr) : IkeEvent(Time, Connection)
+{
+    /// <summary>Never prints the keys.</summary>
+    public override string ToString() => $"IkeSaKeysExported {{ Connection = {Connection}, SpiI = {SpiI:x16}, SpiR = {SpiR:x16} }}";
+}

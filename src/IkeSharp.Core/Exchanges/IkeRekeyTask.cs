@@ -157,7 +157,7 @@ internal sealed class IkeRekeyTask(IkeSa sa, EngineContext context, Func<ulong> 
 
             // SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's PRF; the rest with the new one.
             using SecretBytes skeyseed = IkeKeySchedule.RekeyedSkeyseed(sa.Prf!, sa.Keys!.SkD.ReadOnlySpan, sharedSecret.ReadOnlySpan, ni, nr);
-            crypto.InstallKeys(next, skeyseed.ReadOnlySpan, context.Random);
+            crypto.InstallKeys(next, skeyseed.ReadOnlySpan, context);
             NewSa = next;
             return TaskResult.Done;
         }

@@ -26,8 +26,9 @@ internal sealed record IkeSaCrypto(IEncryptionAlgorithm Encryption, IPrf Prf, II
     /// Derives SK_* from <paramref name="skeyseed"/> with the SA's nonces and SPIs and sets up SK
     /// protection each way: SK_ei/SK_ai protect what the original initiator sends.
     /// </summary>
-    public void InstallKeys(IkeSa sa, ReadOnlySpan<byte> skeyseed, IRandomSource random)
+    public void InstallKeys(IkeSa sa, ReadOnlySpan<byte> skeyseed, EngineContext context)
     {
+        IRandomSource random = context.Random;
         sa.Prf = Prf;
         sa.Keys = IkeKeySchedule.DeriveIkeSaKeys(Prf, Encryption, Integrity, skeyseed, sa.Ni, sa.Nr, sa.SpiI, sa.SpiR);
         IkeSaKeys k = sa.Keys;
@@ -35,5 +36,11 @@ internal sealed record IkeSaCrypto(IEncryptionAlgorithm Encryption, IPrf Prf, II
         var r2i = new SkPayloadProtection(Encryption, k.SkEr.ReadOnlySpan, Integrity, k.SkAr.ReadOnlySpan, random);
         sa.Outbound = sa.IsInitiator ? i2r : r2i;
         sa.Inbound = sa.IsInitiator ? r2i : i2r;
+        if (context.ExportKeys)
+        {
+            // Only when the owner asked for a key log (EngineOptions.ExportKeys): a debugging aid, like SSLKEYLOGFILE.
+            context.Raise(new Engine.IkeSaKeysExported(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, Encryption.Id, Encryption.KeyBits, Integrity?.Id ?? IntegrityAlgorithm.None,
+                k.SkEi.ReadOnlySpan.ToArray(), k.SkEr.ReadOnlySpan.ToArray(), k.SkAi.ReadOnlySpan.ToArray(), k.SkAr.ReadOnlySpan.ToArray()));
+        }
     }
 }

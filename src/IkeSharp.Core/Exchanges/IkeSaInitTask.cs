@@ -253,7 +253,7 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
 
             sa.Proposal = chosen;
             using SecretBytes skeyseed = IkeKeySchedule.Skeyseed(crypto.Prf, sa.Ni, sa.Nr, sharedSecret.ReadOnlySpan);
-            crypto.InstallKeys(sa, skeyseed.ReadOnlySpan, context.Random);
+            crypto.InstallKeys(sa, skeyseed.ReadOnlySpan, context);
             sa.State = IkeSaState.Authenticating;
             keyExchange?.Dispose();
             keyExchange = null;

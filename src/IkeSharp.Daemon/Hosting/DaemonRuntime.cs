@@ -9,7 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace IkeSharp.Daemon.Hosting;
 
 /// <summary>What the daemon runs with, once the config file has been read and its files loaded.</summary>
-public sealed record RuntimeConfig(IReadOnlyList<ConnectionConfig> Connections, ICredentialStore Credentials, EngineOptions EngineOptions);
+public sealed record RuntimeConfig(IReadOnlyList<ConnectionConfig> Connections, ICredentialStore Credentials, EngineOptions EngineOptions)
+{
+    /// <summary>[daemon] key_log: where to write Wireshark key tables; null (the default) writes none.</summary>
+    public string? KeyLogPath { get; init; }
+}
 
 /// <summary>
 /// The running daemon: one engine host with its UDP ports and data plane, and the control socket
@@ -47,8 +51,16 @@ public sealed class DaemonRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logs);
         ILogger log = logs.CreateLogger("ikesharp");
-        var engine = new IkeEngine(config.Connections, config.Credentials, AlgorithmRegistry.Default, random ?? new SystemRandom(), config.EngineOptions);
+        EngineOptions options = config.KeyLogPath is null ? config.EngineOptions : config.EngineOptions with { ExportKeys = true };
+        var engine = new IkeEngine(config.Connections, config.Credentials, AlgorithmRegistry.Default, random ?? new SystemRandom(), options);
         var host = new EngineHost(engine, dataPlane, logs.CreateLogger("ike"));
+        if (config.KeyLogPath is not null)
+        {
+            host.KeyLog = new KeyLog(config.KeyLogPath);
+            log.LogWarning("KEY LOGGING IS ON: every IKE and ESP key is written to {IkeFile} and {EspFile}; anyone who can read them can decrypt this gateway's traffic. Turn key_log off outside debugging.",
+                host.KeyLog.IkePath, host.KeyLog.EspPath);
+        }
+
         foreach ((IPEndPoint endpoint, bool natT) in Endpoints(config.Connections))
         {
             host.Bind(endpoint, natT);

@@ -53,6 +53,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IDataPlane DataPlane => dataPlane;
 
+    /// <summary>Where exported keys go ([daemon] key_log); the engine must have EngineOptions.ExportKeys for IKE keys.</summary>
+    public KeyLog? KeyLog { get; set; }
+
     /// <summary>Datagrams dropped because the mailbox was full.</summary>
     public long MailboxDrops => Interlocked.Read(ref mailboxDrops);
 
@@ -270,6 +273,7 @@ public sealed class EngineHost : IAsyncDisposable
                     child.Connection, child.Child, child.SpiIn, child.SpiIn, child.SpiOut, child.Proposal, child.Mode.ToString().ToUpperInvariant(),
                     string.Join(",", child.LocalTs), string.Join(",", child.RemoteTs), child.UdpEncapsulation ? ", UDP-encapsulated" : "");
                 children[child.SpiIn] = child;
+                KeyLog?.Write(child);
                 try
                 {
                     dataPlane.Install(child);
@@ -296,6 +300,9 @@ public sealed class EngineHost : IAsyncDisposable
                 break;
             case AuthFailed failed:
                 log.LogWarning("{Name}: authentication failed: {Reason}", failed.Connection, failed.Reason);
+                break;
+            case IkeSaKeysExported keys:
+                KeyLog?.Write(keys);
                 break;
             case NegotiationFailed failed:
                 log.LogWarning("{Name}: negotiation failed: {Reason}", failed.Connection.Length == 0 ? "-" : failed.Connection, failed.Reason);

@@ -51,13 +51,13 @@ internal sealed class LoopbackPair : IAsyncDisposable
     };
 
     public static LoopbackPair Start(int port, Func<ConnectionConfig, ConnectionConfig>? aliceTweak = null, Func<ConnectionConfig, ConnectionConfig>? bobTweak = null,
-        Func<EngineHost, IDataPlane>? aliceDataPlane = null, Func<EngineHost, IDataPlane>? bobDataPlane = null, string? aliceSocket = null, string bobPsk = Psk, ILoggerFactory? logs = null)
+        Func<EngineHost, IDataPlane>? aliceDataPlane = null, Func<EngineHost, IDataPlane>? bobDataPlane = null, string? aliceSocket = null, string bobPsk = Psk, ILoggerFactory? logs = null, string? aliceKeyLog = null, string? bobKeyLog = null)
     {
         logs ??= NullLoggerFactory.Instance;
         ConnectionConfig alice = Connection("to-bob", "127.0.0.1", "127.0.0.2", port, "10.1.0.0/24", "10.2.0.0/24");
         ConnectionConfig bob = Connection("to-alice", "127.0.0.2", "127.0.0.1", port, "10.2.0.0/24", "10.1.0.0/24");
-        var aliceConfig = new RuntimeConfig([aliceTweak is null ? alice : aliceTweak(alice)], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(Psk)), new EngineOptions());
-        var bobConfig = new RuntimeConfig([bobTweak is null ? bob : bobTweak(bob)], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(bobPsk)), new EngineOptions());
+        var aliceConfig = new RuntimeConfig([aliceTweak is null ? alice : aliceTweak(alice)], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(Psk)), new EngineOptions()) { KeyLogPath = aliceKeyLog };
+        var bobConfig = new RuntimeConfig([bobTweak is null ? bob : bobTweak(bob)], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(bobPsk)), new EngineOptions()) { KeyLogPath = bobKeyLog };
         var pair = new LoopbackPair
         {
             Alice = DaemonRuntime.Start(aliceConfig, aliceDataPlane ?? (_ => new NullDataPlane()), logs, aliceSocket),
