@@ -9,10 +9,24 @@ public interface IInnerInterface
     /// <summary>Delivers one decrypted IP packet to the host.</summary>
     void Write(ReadOnlySpan<byte> ipPacket);
 
-    /// <summary>Routes traffic for a remote selector into the tunnel (a route via the TUN device); false with a reason when it cannot.</summary>
-    bool AddRoute(Wire.Payloads.TrafficSelector remote, out string? error) { error = null; return true; }
+    /// <summary>
+    /// Routes traffic for a remote selector into the tunnel (a route via the TUN device, with one of
+    /// our addresses inside <paramref name="local"/> as the preferred source); false with a reason when it cannot.
+    /// </summary>
+    bool AddRoute(Wire.Payloads.TrafficSelector remote, IReadOnlyList<Wire.Payloads.TrafficSelector> local, out string? error)
+    {
+        error = null;
+        return true;
+    }
 
     void RemoveRoute(Wire.Payloads.TrafficSelector remote)
     {
     }
+}
+
+/// <summary>Takes clear packets from the inner side to encrypt (the userspace data plane).</summary>
+public interface IOutboundPackets
+{
+    /// <summary>False when no Child SA covers the packet (it is dropped and counted).</summary>
+    bool SendInner(ReadOnlySpan<byte> ipPacket);
 }

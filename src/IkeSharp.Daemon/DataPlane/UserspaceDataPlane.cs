@@ -12,7 +12,7 @@ namespace IkeSharp.Daemon.DataPlane;
 /// selectors, sealed and sent from our NAT-T port to the peer's. Buffers are per thread and reused,
 /// so the packet path allocates nothing.
 /// </summary>
-public sealed class UserspaceDataPlane : IDataPlane
+public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 {
     /// <summary>Room for the largest ESP packet we make or take.</summary>
     private const int BufferSize = 65536;
@@ -110,7 +110,7 @@ public sealed class UserspaceDataPlane : IDataPlane
                 {
                     string key = remote.ToString();
                     routeUse[key] = routeUse.GetValueOrDefault(key) + 1;
-                    if (routeUse[key] == 1 && !inner.AddRoute(remote, out string? error))
+                    if (routeUse[key] == 1 && !inner.AddRoute(remote, sa.LocalTs, out string? error))
                     {
                         log.LogWarning("{Name}/{Child}: no route for {Remote} into the tunnel: {Error}", sa.Connection, sa.Child, remote, error);
                     }

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+
+namespace IkeSharp.Daemon.Tun;
+
+/// <summary>The few libc calls a TUN device needs (open, ioctl TUNSETIFF, poll, read, write, close).</summary>
+internal static partial class LibC
+{
+    public const int ORdWr = 2;
+    public const int OCloexec = 0x80000;
+    public const int ONonblock = 0x800;
+    public const short PollIn = 0x1;
+    public const int EAgain = 11;
+    public const int EIntr = 4;
+
+    /// <summary>TUNSETIFF = _IOW('T', 202, int) (linux/if_tun.h).</summary>
+    public const ulong TunSetIff = 0x400454CA;
+    public const short IffTun = 0x0001;
+    public const short IffNoPi = 0x1000;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, Span<byte> argument);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(ref PollFd fds, ulong count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, Span<byte> buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, ReadOnlySpan<byte> buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(int fd, Span<byte> buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
+    [LibraryImport("libc", EntryPoint = "strerror")]
+    private static partial nint StrError(int errno);
+
+    public static string Describe(int errno) => $"{Marshal.PtrToStringUTF8(StrError(errno))} (errno {errno})";
+}

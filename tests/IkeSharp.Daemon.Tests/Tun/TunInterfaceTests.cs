@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using IkeSharp.Daemon.Tun;
+using IkeSharp.Wire.Payloads;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IkeSharp.Daemon.Tests.Tun;
+
+/// <summary>The TUN device and rtnetlink, each test in its own network namespace.</summary>
+public class TunInterfaceTests
+{
+    [Fact]
+    public void Tun_comes_up_with_its_mtu_routes_come_and_go_and_packets_pass_both_ways()
+    {
+        using var ns = new NetNs("ikesharp-test-tun");
+        ns.Must("-n", ns.Name, "addr", "add", "10.1.0.1/24", "dev", "lo");
+        ns.Run(() =>
+        {
+            using TunInterface tun = TunInterface.Open("ikst0", NullLogger.Instance, mtu: 1380);
+            string link = ns.Must("-n", ns.Name, "link", "show", "ikst0");
+            Assert.Contains("mtu 1380", link, StringComparison.Ordinal);
+            Assert.Contains("UP", link, StringComparison.Ordinal);
+
+            Assert.True(tun.AddRoute(TrafficSelector.Subnet("10.2.0.0/24"), [TrafficSelector.Subnet("10.1.0.0/24")], out string? error), error);
+            string routes = ns.Must("-n", ns.Name, "route", "show");
+            Assert.Contains("10.2.0.0/24 dev ikst0 proto static scope link src 10.1.0.1", routes, StringComparison.Ordinal);
+
+            // The host routes a datagram for 10.2.0.7 into the TUN device: we read the IP packet.
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.SendTo("hello tunnel"u8, new IPEndPoint(IPAddress.Parse("10.2.0.7"), 9));
+            var sink = new Sink();
+            tun.Attach(sink);
+            byte[] buffer = sink.Take(TimeSpan.FromSeconds(3)) ?? [];
+            int n = buffer.Length;
+            Assert.True(n > 28, "no packet read from the TUN device");
+            Assert.Equal(IPAddress.Parse("10.1.0.1"), new IPAddress(buffer.AsSpan(12, 4)));
+            Assert.Equal(IPAddress.Parse("10.2.0.7"), new IPAddress(buffer.AsSpan(16, 4)));
+            Assert.Equal("hello tunnel"u8.ToArray(), buffer.AsSpan(28, n - 28).ToArray());
+
+            // A packet written to the TUN device reaches a socket of the host.
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            listener.Bind(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 7777));
+            listener.ReceiveTimeout = 2000;
+            byte[] packet = Hosting.UserspaceDataPlaneTests.Udp4("10.2.0.7", "10.1.0.1", 5, 0x42);
+            packet[22] = 7777 >> 8;
+            packet[23] = 7777 & 0xFF;
+            FixIpv4Checksum(packet);
+            tun.Write(packet);
+            byte[] received = new byte[64];
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            int got = listener.ReceiveFrom(received, ref from);
+            Assert.Equal(5, got);
+            Assert.Equal(IPAddress.Parse("10.2.0.7"), ((IPEndPoint)from).Address);
+
+            tun.RemoveRoute(TrafficSelector.Subnet("10.2.0.0/24"));
+            Assert.DoesNotContain("10.2.0.0/24", ns.Must("-n", ns.Name, "route", "show"), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void A_range_selector_becomes_the_fewest_prefixes()
+    {
+        IReadOnlyList<(IPAddress Network, int Prefix)> p = TunInterface.Prefixes(TrafficSelector.Range(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.6")));
+        Assert.Equal(["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"], p.Select(x => $"{x.Network}/{x.Prefix}"));
+        Assert.Equal("0.0.0.0/0", string.Join(",", TunInterface.Prefixes(TrafficSelector.Subnet("0.0.0.0/0")).Select(x => $"{x.Network}/{x.Prefix}")));
+        Assert.Equal("::/0", string.Join(",", TunInterface.Prefixes(TrafficSelector.Subnet("::/0")).Select(x => $"{x.Network}/{x.Prefix}")));
+        Assert.Equal("fd00::/64", string.Join(",", TunInterface.Prefixes(TrafficSelector.Subnet("fd00::/64")).Select(x => $"{x.Network}/{x.Prefix}")));
+    }
+
+    /// <summary>Keeps the IPv4 UDP packets the TUN reader hands on (and skips IPv6 chatter such as router solicitations).</summary>
+    private sealed class Sink : DataPlane.IOutboundPackets
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<byte[]> packets = [];
+
+        public bool SendInner(ReadOnlySpan<byte> ipPacket)
+        {
+            if (ipPacket.Length > 20 && ipPacket[0] >> 4 == 4 && ipPacket[9] == 17)
+            {
+                packets.Add(ipPacket.ToArray());
+            }
+
+            return true;
+        }
+
+        public byte[]? Take(TimeSpan timeout) => packets.TryTake(out byte[]? p, timeout) ? p : null;
+    }
+
+    private static void FixIpv4Checksum(byte[] p)
+    {
+        p[10] = 0;
+        p[11] = 0;
+        uint sum = 0;
+        for (int i = 0; i < 20; i += 2)
+        {
+            sum += (uint)(p[i] << 8 | p[i + 1]);
+        }
+
+        while (sum >> 16 != 0)
+        {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        ushort c = (ushort)~sum;
+        p[10] = (byte)(c >> 8);
+        p[11] = (byte)c;
+    }
+}
