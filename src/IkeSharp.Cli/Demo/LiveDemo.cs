@@ -52,10 +52,10 @@ internal static class LiveDemo
         byte[] psk = System.Text.Encoding.UTF8.GetBytes("ikesharp-demo-psk-" + Guid.NewGuid().ToString("N"));
         DaemonRuntime alice = DaemonRuntime.Start(
             new RuntimeConfig([Connection("bob", "127.0.0.1", "127.0.0.2", basePort, "10.1.0.0/24", "10.2.0.0/24", ike, esp)], new SharedKeyStore().Add(psk), new EngineOptions()),
-            host => alicePlane = new UserspaceDataPlane(aliceLan, host.SendFrom, new SystemRandom(), NullLogger.Instance), NullLoggerFactory.Instance, null);
+            host => alicePlane = new UserspaceDataPlane(aliceLan, host, new SystemRandom(), NullLogger.Instance), NullLoggerFactory.Instance, null);
         DaemonRuntime bob = DaemonRuntime.Start(
             new RuntimeConfig([Connection("alice", "127.0.0.2", "127.0.0.1", basePort, "10.2.0.0/24", "10.1.0.0/24", ike, esp)], new SharedKeyStore().Add(psk), new EngineOptions()),
-            host => bobPlane = new UserspaceDataPlane(bobLan, host.SendFrom, new SystemRandom(), NullLogger.Instance), NullLoggerFactory.Instance, null);
+            host => bobPlane = new UserspaceDataPlane(bobLan, host, new SystemRandom(), NullLogger.Instance), NullLoggerFactory.Instance, null);
         var aliceEvents = new ConcurrentQueue<IkeEvent>();
         alice.Host.EventRaised += aliceEvents.Enqueue;
         try

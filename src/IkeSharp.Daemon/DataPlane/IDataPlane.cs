@@ -15,8 +15,8 @@ public interface IDataPlane : IDisposable
     /// <summary>Removes a Child SA (both directions) by its inbound SPI.</summary>
     void Remove(uint spiIn);
 
-    /// <summary>An ESP packet that arrived in UDP 4500 (RFC 3948) from <paramref name="remote"/>.</summary>
-    void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote);
+    /// <summary>An ESP packet that arrived, in UDP 4500 (RFC 3948) or as IP protocol 50, from <paramref name="remote"/>.</summary>
+    void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote);
 
     /// <summary>Traffic counters of a Child SA, or zeros when unknown.</summary>
     ChildSaCounters Counters(uint spiIn);
@@ -43,7 +43,7 @@ public sealed class NullDataPlane : IDataPlane
     {
     }
 
-    public void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
     {
     }
 
@@ -52,4 +52,13 @@ public sealed class NullDataPlane : IDataPlane
     public void Dispose()
     {
     }
+}
+
+/// <summary>How the userspace data plane sends ESP: in UDP from our NAT-T port (RFC 3948), or as IP protocol 50.</summary>
+public interface IEspTransport
+{
+    bool SendUdp(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp);
+
+    /// <summary>False when plain ESP is not available (no raw socket: not root).</summary>
+    bool SendRaw(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp);
 }

@@ -21,7 +21,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private static byte[]? threadBuffer;
 
     private readonly IInnerInterface inner;
-    private readonly Func<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>, bool> send;
+    private readonly IEspTransport transport;
     private readonly IRandomSource random;
     private readonly ILogger log;
     private readonly int replayWindow;
@@ -36,10 +36,10 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private long selectorMismatch;
     private long dropped;
 
-    public UserspaceDataPlane(IInnerInterface inner, Func<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>, bool> send, IRandomSource random, ILogger log, int replayWindow = ReplayWindow.DefaultSize)
+    public UserspaceDataPlane(IInnerInterface inner, IEspTransport transport, IRandomSource random, ILogger log, int replayWindow = ReplayWindow.DefaultSize)
     {
         this.inner = inner;
-        this.send = send;
+        this.transport = transport;
         this.random = random;
         this.log = log;
         this.replayWindow = replayWindow;
@@ -152,7 +152,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         entry.Dispose();
     }
 
-    public void HandleEspInUdp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
     {
         if (!EspSaTable.TryReadSpi(esp, out uint spi) || !inbound.TryGet(spi, out EspInboundSa? sa))
         {
@@ -182,7 +182,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        if (!entry.Remote4500.Equals(remote))
+        if (entry.Sa.UdpEncapsulation && !entry.Remote4500.Equals(remote))
         {
             // The peer's NAT mapping changed (RFC 3948 §3, RFC 7296 §2.23): follow an authenticated packet.
             entry.Remote4500 = remote;
@@ -210,7 +210,10 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                     return false;
                 }
 
-                return send(entry.Local4500, entry.Remote4500, buffer.AsMemory(0, length));
+                ReadOnlySpan<byte> sealedPacket = buffer.AsSpan(0, length);
+                return entry.Sa.UdpEncapsulation
+                    ? transport.SendUdp(entry.Local4500, entry.Remote4500, sealedPacket)
+                    : transport.SendRaw(entry.Local4500, entry.Remote4500, sealedPacket);
             }
         }
 

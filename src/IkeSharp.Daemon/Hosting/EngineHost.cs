@@ -15,7 +15,7 @@ namespace IkeSharp.Daemon.Hosting;
 /// the data plane. ESP arriving on the NAT-T port bypasses the mailbox: the data plane handles it
 /// on the receiving thread.
 /// </summary>
-public sealed class EngineHost : IAsyncDisposable
+public sealed class EngineHost : IAsyncDisposable, IEspTransport
 {
     /// <summary>Datagrams waiting for the engine; beyond this, new ones are dropped (and counted) rather than queued without bound.</summary>
     public const int MailboxCapacity = 8192;
@@ -30,6 +30,8 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private Task? loop;
     private long mailboxDrops;
+    private RawEspPort? rawV4;
+    private RawEspPort? rawV6;
 
     public EngineHost(IkeEngine engine, IDataPlane dataPlane, ILogger log)
         : this(engine, _ => dataPlane, log)
@@ -95,7 +97,7 @@ public sealed class EngineHost : IAsyncDisposable
                 Post(local, remote, datagram.Span[NatTraversalPort.NonEspMarkerLength..]);
                 break;
             case Port4500Kind.Esp:
-                dataPlane.HandleEspInUdp(datagram.Span, local, remote);
+                dataPlane.HandleEsp(datagram.Span, local, remote);
                 break;
             default:
                 // NAT-keepalives (RFC 3948 §2.3) only keep the mapping open; runts are dropped.
@@ -126,8 +128,30 @@ public sealed class EngineHost : IAsyncDisposable
         return port is not null && port.Send(datagram, remote);
     }
 
-    /// <summary><see cref="SendFrom(IPEndPoint, IPEndPoint, ReadOnlySpan{byte})"/> as a delegate for the data plane.</summary>
-    public bool SendFrom(IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram) => SendFrom(local, remote, datagram.Span);
+    public bool SendUdp(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp) => SendFrom(local, remote, esp);
+
+    public bool SendRaw(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp)
+    {
+        RawEspPort? raw = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? rawV4 : rawV6;
+        return raw is not null && raw.Send(esp, remote);
+    }
+
+    /// <summary>
+    /// Opens raw ESP sockets (IP protocol 50) for Child SAs without UDP encapsulation; without root
+    /// this fails, and such Child SAs carry nothing (the log says so once).
+    /// </summary>
+    public void EnablePlainEsp()
+    {
+        try
+        {
+            rawV4 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetwork, (esp, local, remote) => dataPlane.HandleEsp(esp.Span, local, remote));
+            rawV6 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetworkV6, (esp, local, remote) => dataPlane.HandleEsp(esp.Span, local, remote));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            log.LogWarning("plain ESP (IP protocol 50) is unavailable: {Reason}; Child SAs need UDP encapsulation (encap = yes)", e.Message);
+        }
+    }
 
     private UdpPort? PortFor(IPEndPoint local)
     {
@@ -348,6 +372,8 @@ public sealed class EngineHost : IAsyncDisposable
             port.Dispose();
         }
 
+        rawV4?.Dispose();
+        rawV6?.Dispose();
         await stopping.CancelAsync().ConfigureAwait(false);
         if (loop is not null)
         {

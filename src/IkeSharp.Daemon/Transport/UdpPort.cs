@@ -36,6 +36,7 @@ public sealed class UdpPort : IDisposable
         socket.ReceiveBufferSize = 4 << 20;
         socket.SendBufferSize = 4 << 20;
         socket.Bind(bind);
+        socket.ReceiveTimeout = 250;
         Bound = (IPEndPoint)socket.LocalEndPoint!;
         thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"udp {Bound}" };
     }
@@ -84,7 +85,7 @@ public sealed class UdpPort : IDisposable
             catch (SocketException e) when (!stopping)
             {
                 // ICMP port unreachable from an earlier send shows up here on Linux; keep serving.
-                if (e.SocketErrorCode is not (SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize))
+                if (e.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize))
                 {
                     onError($"receive on {Bound} failed: {e.SocketErrorCode} ({e.Message})");
                 }
@@ -112,10 +113,11 @@ public sealed class UdpPort : IDisposable
     public void Dispose()
     {
         stopping = true;
-        socket.Dispose();
         if (thread.IsAlive && thread != Thread.CurrentThread)
         {
             thread.Join(TimeSpan.FromSeconds(2));
         }
+
+        socket.Dispose();
     }
 }

@@ -36,10 +36,12 @@ public class UserspaceDataPlaneTests
     }
 
     [Theory]
-    [InlineData("aes128gcm16", 21600)]
-    [InlineData("aes256-sha256", 21610)]
-    [InlineData("chacha20poly1305", 21620)]
-    public async Task Packets_cross_the_tunnel_both_ways_and_only_inside_the_selectors(string esp, int port)
+    [InlineData("aes128gcm16", 21600, true)]
+    [InlineData("aes256-sha256", 21610, true)]
+    [InlineData("chacha20poly1305", 21620, true)]
+    [InlineData("aes128gcm16", 21630, false)]
+    [InlineData("aes256-sha256", 21640, false)]
+    public async Task Packets_cross_the_tunnel_both_ways_and_only_inside_the_selectors(string esp, int port, bool encap)
     {
         var aliceInner = new QueueInterface();
         var bobInner = new QueueInterface();
@@ -47,11 +49,19 @@ public class UserspaceDataPlaneTests
         UserspaceDataPlane? bobPlane = null;
         var espProposal = Crypto.Proposals.ProposalParser.Parse(esp, Wire.SecurityProtocol.Esp, allowWeak: false).Transforms;
         await using LoopbackPair p = LoopbackPair.Start(port,
-            aliceTweak: c => c with { Encap = true, Children = [c.Children[0] with { EspProposals = [espProposal] }] },
+            aliceTweak: c => c with { Encap = encap, Children = [c.Children[0] with { EspProposals = [espProposal] }] },
             bobTweak: c => c with { Children = [c.Children[0] with { EspProposals = [espProposal] }] },
-            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(aliceInner, host.SendFrom, new Crypto.SystemRandom(), NullLogger.Instance),
-            bobDataPlane: host => bobPlane = new UserspaceDataPlane(bobInner, host.SendFrom, new Crypto.SystemRandom(), NullLogger.Instance));
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(aliceInner, host, new Crypto.SystemRandom(), NullLogger.Instance),
+            bobDataPlane: host => bobPlane = new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
+        if (!encap)
+        {
+            // Plain ESP (IP protocol 50) on raw sockets: the tests run as root.
+            p.Alice.Host.EnablePlainEsp();
+            p.Bob.Host.EnablePlainEsp();
+        }
+
         Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+        Assert.Equal(encap, p.AliceEvents.OfType<ChildSaInstalled>().Single().UdpEncapsulation);
 
         for (int i = 0; i < 20; i++)
         {

@@ -1,0 +1,105 @@
+using System.Net.Sockets;
+
+namespace IkeSharp.Daemon.Transport;
+
+/// <summary>
+/// Plain ESP (IP protocol 50, RFC 4303) on a raw socket, for Child SAs without NAT and without
+/// encap: the kernel hands us every ESP packet (this kernel has no ESP of its own to claim them)
+/// with its IPv4 header, which we strip; for IPv6 the kernel strips it. Sending, the kernel adds
+/// the IP header. Needs root (CAP_NET_RAW).
+/// </summary>
+public sealed class RawEspPort : IDisposable
+{
+    private const ProtocolType Esp = (ProtocolType)50;
+
+    private readonly Socket socket;
+    private readonly Thread thread;
+    private readonly Action<ReadOnlyMemory<byte>, IPEndPoint, IPEndPoint> onReceive;
+    private volatile bool stopping;
+
+    public RawEspPort(AddressFamily family, Action<ReadOnlyMemory<byte>, IPEndPoint, IPEndPoint> onReceive)
+    {
+        this.onReceive = onReceive;
+        Family = family;
+        // .NET refuses protocol numbers it does not know, so the socket comes from libc and is wrapped.
+        int fd = Tun.LibC.Socket(family == AddressFamily.InterNetwork ? 2 : 10, 3 /* SOCK_RAW */, (int)Esp);
+        if (fd < 0)
+        {
+            throw new SocketException(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+
+        socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true))
+        {
+            // Closing a raw socket does not wake a blocked receive on Linux, so the loop wakes itself to see it should stop.
+            ReceiveTimeout = 250,
+        };
+        socket.SetSocketOption(family == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
+        socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
+        thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"esp raw {family}" };
+        thread.Start();
+    }
+
+    public AddressFamily Family { get; }
+
+    public bool Send(ReadOnlySpan<byte> esp, IPEndPoint remote)
+    {
+        try
+        {
+            return socket.SendTo(esp, SocketFlags.None, new IPEndPoint(remote.Address, 0)) == esp.Length;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] buffer = new byte[65535];
+        EndPoint any = new IPEndPoint(Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        while (!stopping)
+        {
+            EndPoint from = any;
+            SocketFlags flags = SocketFlags.None;
+            int n;
+            IPPacketInformation info;
+            try
+            {
+                n = socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out info);
+            }
+            catch (SocketException) when (!stopping)
+            {
+                continue;
+            }
+            catch (Exception) when (stopping)
+            {
+                return;
+            }
+
+            int offset = 0;
+            if (Family == AddressFamily.InterNetwork)
+            {
+                // Raw IPv4 sockets deliver the IP header too (RFC 791: IHL in 32-bit words).
+                if (n < 20)
+                {
+                    continue;
+                }
+
+                offset = (buffer[0] & 0x0F) * 4;
+                if (offset < 20 || offset > n)
+                {
+                    continue;
+                }
+            }
+
+            onReceive(buffer.AsMemory(offset, n - offset), new IPEndPoint(info.Address, 0), new IPEndPoint(((IPEndPoint)from).Address, 0));
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping = true;
+        thread.Join(TimeSpan.FromSeconds(2));
+        socket.Dispose();
+    }
+}
