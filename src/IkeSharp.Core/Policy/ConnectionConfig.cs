@@ -56,6 +56,12 @@ public sealed record ConnectionConfig
 
     /// <summary>Send INITIAL_CONTACT in IKE_AUTH (RFC 7296 §2.4); strongSwan does unless unique = never.</summary>
     public bool SendInitialContact { get; init; } = true;
+
+    /// <summary>Offer and accept MOBIKE (RFC 4555, mobike, default yes).</summary>
+    public bool Mobike { get; init; } = true;
+
+    /// <summary>Send CERTREQ payloads (send_certreq, default yes).</summary>
+    public bool SendCertreq { get; init; } = true;
 }
 
 /// <summary>One authentication round (swanctl.conf local/remote sections).</summary>
@@ -63,6 +69,9 @@ public sealed record AuthConfig(AuthKind Auth, string? Id = null)
 {
     /// <summary>Certificates to send (local) or trust for this peer (remote), by name as the credential store knows them.</summary>
     public IReadOnlyList<string> Certs { get; init; } = [];
+
+    /// <summary>CA certificates that a remote peer's certificate must chain to (remote cacerts), as file paths.</summary>
+    public IReadOnlyList<string> CaCerts { get; init; } = [];
 }
 
 public enum AuthKind
