@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IkeSharp.Cli.ConfigCheck;
 using IkeSharp.Cli.Demo;
 using IkeSharp.Cli.Inspect;
 
@@ -14,6 +15,7 @@ public static class Program
         var root = new RootCommand("IkeSharp: IKEv2 and IPsec for .NET");
         root.Subcommands.Add(InspectCommand(stdout, stderr));
         root.Subcommands.Add(DemoCommandLine(stdout));
+        root.Subcommands.Add(ConfigCommandLine(stdout, stderr));
         return root;
     }
 
@@ -31,6 +33,14 @@ public static class Program
         command.SetAction(result => Inspect.InspectCommand.Run(
             result.GetValue(capture)!, result.GetValue(keys), result.GetValue(json), result.GetValue(verbose), stdout, stderr, UseColour(stdout)));
         return command;
+    }
+
+    private static Command ConfigCommandLine(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("file") { Description = "the configuration file (TOML, sections as in strongSwan's swanctl.conf)" };
+        var check = new Command("check", "check a configuration file and print every error with its line and key; exit 0 valid, 1 errors, 2 unreadable") { file };
+        check.SetAction(result => ConfigCheckCommand.Run(result.GetValue(file)!, stdout, stderr));
+        return new Command("config", "work with configuration files") { check };
     }
 
     private static Command DemoCommandLine(TextWriter stdout)

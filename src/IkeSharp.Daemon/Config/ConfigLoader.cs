@@ -109,7 +109,7 @@ public sealed class ConfigLoader
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
         var loader = new ConfigLoader(path, directory);
         IkeSharpConfig? config = loader.Run(text);
-        if (config is not null && (config.Secrets.Count > 0 || config.PrivateKeys.Count > 0))
+        if (config is not null && config.Secrets.Count > 0)
         {
             loader.CheckFileMode(path);
         }
@@ -336,13 +336,14 @@ public sealed class ConfigLoader
         }
 
         List<string> certs = Files(table, path, "certs", Certificate, out bool certsBad);
-        List<string> caCerts = remote ? Files(table, path, "cacerts", Certificate, out bool caBad) : [];
+        bool caBad = false;
+        List<string> caCerts = remote ? Files(table, path, "cacerts", Certificate, out caBad) : [];
         if (auth is null)
         {
             return null;
         }
 
-        if (auth == AuthKind.PublicKey && !certsBad)
+        if (auth == AuthKind.PublicKey && !certsBad && !caBad)
         {
             if (!remote && certs.Count == 0)
             {
@@ -625,7 +626,7 @@ public sealed class ConfigLoader
 
                     break;
                 default:
-                    string? close = ConfigValues.Closest(type, ["ike", "private", "ecdsa", "rsa"]);
+                    string? close = type is "psk" or "shared" or "pre" ? "ike" : ConfigValues.Closest(type, ["ike", "private", "ecdsa", "rsa"]);
                     string unsupported = type is "eap" or "xauth" or "ntlm" or "ppk" or "token" or "pkcs8" or "pkcs12"
                         ? $"{type} secrets are not supported; "
                         : close is not null ? $"did you mean {close}-{(dash > 0 ? entry.Key[(dash + 1)..] : "NAME")}? " : string.Empty;

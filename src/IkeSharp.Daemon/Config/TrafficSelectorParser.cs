@@ -169,7 +169,7 @@ public static class TrafficSelectorParser
         // IPAddress.TryParse accepts "10" and "10.1" as shorthand; selectors must be written in full.
         if (text.Contains(':', StringComparison.Ordinal) || text.Count(c => c == '.') == 3)
         {
-            if (IPAddress.TryParse(text, out address) && address.ScopeId == 0)
+            if (IPAddress.TryParse(text, out address) && !text.Contains('%', StringComparison.Ordinal))
             {
                 return true;
             }
