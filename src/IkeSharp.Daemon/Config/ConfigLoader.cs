@@ -158,7 +158,7 @@ public sealed class ConfigLoader
         CheckKeys(root, string.Empty, TopKeys);
 
         DaemonSettings daemon = ReadDaemon(Table(root, string.Empty, "daemon"));
-        (List<IkeSecret> secrets, List<PrivateKeySecret> keys, Dictionary<IkeSecret, TomlNode> secretNodes) = ReadSecrets(Table(root, string.Empty, "secrets"));
+        (List<IkeSecret> secrets, List<PrivateKeySecret> keys) = ReadSecrets(Table(root, string.Empty, "secrets"));
 
         var connections = new List<ConnectionConfig>();
         var childNames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -204,7 +204,6 @@ public sealed class ConfigLoader
             }
         }
 
-        _ = secretNodes;
         return new IkeSharpConfig { Connections = connections, Secrets = secrets, PrivateKeys = keys, Daemon = daemon };
     }
 
@@ -579,14 +578,14 @@ public sealed class ConfigLoader
 
     // ---------------------------------------------------------------- secrets
 
-    private (List<IkeSecret>, List<PrivateKeySecret>, Dictionary<IkeSecret, TomlNode>) ReadSecrets(TomlTableNode? table)
+    private (List<IkeSecret>, List<PrivateKeySecret>) ReadSecrets(TomlTableNode? table)
     {
         var secrets = new List<IkeSecret>();
         var keys = new List<PrivateKeySecret>();
         var nodes = new Dictionary<IkeSecret, TomlNode>();
         if (table is null)
         {
-            return (secrets, keys, nodes);
+            return (secrets, keys);
         }
 
         foreach (TomlEntry entry in table.Entries)
@@ -635,7 +634,7 @@ public sealed class ConfigLoader
             }
         }
 
-        return (secrets, keys, nodes);
+        return (secrets, keys);
     }
 
     private IkeSecret? ReadIkeSecret(string name, TomlTableNode table, string path)
