@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IkeSharp.Cli.ConfigCheck;
 using IkeSharp.Cli.Demo;
 using IkeSharp.Cli.Inspect;
 
@@ -19,6 +20,8 @@ public static class Program
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(ConfigCommandLine(stdout, stderr));
+        root.Subcommands.Add(DaemonCommandLine(stderr));
         return root;
     }
 
@@ -35,6 +38,23 @@ public static class Program
         var command = new Command("inspect", "decode the IKEv2 messages and ESP packets in a capture") { capture, keys, json, verbose };
         command.SetAction(result => Inspect.InspectCommand.Run(
             result.GetValue(capture)!, result.GetValue(keys), result.GetValue(json), result.GetValue(verbose), stdout, stderr, UseColour(stdout)));
+        return command;
+    }
+
+    private static Command ConfigCommandLine(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("file") { Description = "the configuration file (TOML, sections as in strongSwan's swanctl.conf)" };
+        var check = new Command("check", "check a configuration file and print every error with its line and key; exit 0 valid, 1 errors, 2 unreadable") { file };
+        check.SetAction(result => ConfigCheckCommand.Run(result.GetValue(file)!, stdout, stderr));
+        return new Command("config", "work with configuration files") { check };
+    }
+
+    private static Command DaemonCommandLine(TextWriter stderr)
+    {
+        var config = new Option<FileInfo>("--config") { Description = "the configuration file (TOML, shaped after swanctl.conf)", Required = true };
+        var socket = new Option<string?>("--control-socket") { Description = "the control socket (default: [daemon] control_socket, or /run/ikesharp/ikesharp.sock)" };
+        var command = new Command("daemon", "run the IKE daemon in the foreground: logs to stdout, SIGHUP reloads, SIGTERM deletes the SAs and exits") { config, socket };
+        command.SetAction((result, token) => Daemon.DaemonCommand.RunAsync(result.GetValue(config)!, result.GetValue(socket), stderr, token));
         return command;
     }
 

@@ -32,6 +32,28 @@ public sealed record ChildConfig
     public ulong RekeyBytes { get; init; }
 
     public ulong RekeyPackets { get; init; }
+
+    /// <summary>Hard byte limit (life_bytes); zero means none.</summary>
+    public ulong LifeBytes { get; init; }
+
+    /// <summary>Hard packet limit (life_packets); zero means none.</summary>
+    public ulong LifePackets { get; init; }
+
+    /// <summary>What to do when the peer closes the Child SA (close_action, default none).</summary>
+    public CloseAction CloseAction { get; init; } = CloseAction.None;
+
+    /// <summary>Anti-replay window in packets (replay_window); null takes the daemon's default, zero disables.</summary>
+    public uint? ReplayWindow { get; init; }
+
+    /// <summary>
+    /// local_ts held "dynamic" (strongSwan's default) and our address was not known when the
+    /// configuration was read: the engine puts our address in place of it. When the address is
+    /// known (one local_addrs entry), the selector is in <see cref="LocalTs"/> instead.
+    /// </summary>
+    public bool LocalTsDynamic { get; init; }
+
+    /// <summary>As <see cref="LocalTsDynamic"/>, for remote_ts and the peer's address.</summary>
+    public bool RemoteTsDynamic { get; init; }
 }
 
 public enum IpsecMode
@@ -48,6 +70,16 @@ public enum StartAction
     Start,
     /// <summary>Install a trap policy; initiate on matching traffic.</summary>
     Trap,
+}
+
+/// <summary>swanctl.conf close_action: what to do when the peer deletes the Child SA.</summary>
+public enum CloseAction
+{
+    None,
+    /// <summary>Install a trap policy; initiate again on matching traffic.</summary>
+    Trap,
+    /// <summary>Initiate again at once.</summary>
+    Start,
 }
 
 public enum DpdAction

@@ -62,6 +62,12 @@ public sealed record ConnectionConfig
 
     /// <summary>Send INITIAL_CONTACT in IKE_AUTH (RFC 7296 §2.4); strongSwan does unless unique = never.</summary>
     public bool SendInitialContact { get; init; } = true;
+
+    /// <summary>Offer and accept MOBIKE (RFC 4555, mobike, default yes).</summary>
+    public bool Mobike { get; init; } = true;
+
+    /// <summary>Send CERTREQ payloads (send_certreq, default yes).</summary>
+    public bool SendCertreq { get; init; } = true;
 }
 
 /// <summary>One authentication round (swanctl.conf local/remote sections).</summary>

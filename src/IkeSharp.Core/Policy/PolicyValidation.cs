@@ -58,7 +58,7 @@ public static class PolicyValidation
                 }
             }
 
-            if (child.LocalTs.Count == 0 || child.RemoteTs.Count == 0)
+            if ((child.LocalTs.Count == 0 && !child.LocalTsDynamic) || (child.RemoteTs.Count == 0 && !child.RemoteTsDynamic))
             {
                 problems.Add($"connection {config.Name}, child {child.Name}: local_ts and remote_ts must each name at least one selector");
             }

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using IkeSharp.Daemon.Config;
+using IkeSharp.Daemon.DataPlane;
+using IkeSharp.Daemon.Hosting;
+using IkeSharp.Daemon.Tun;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Cli.Daemon;
+
+/// <summary>
+/// <c>ikesharp daemon --config FILE [--control-socket PATH]</c>: runs in the foreground, logs one
+/// line per event to stdout (systemd-friendly), reloads on SIGHUP and on <c>ikesharp reload</c>,
+/// and on SIGTERM or SIGINT deletes its SAs with INFORMATIONAL Delete before it exits.
+/// </summary>
+internal static class DaemonCommand
+{
+    public static async Task<int> RunAsync(FileInfo configFile, string? controlSocketOverride, TextWriter stderr, CancellationToken token)
+    {
+        string path = configFile.FullName;
+        RuntimeConfig runtime;
+        IkeSharpConfig config;
+        IReadOnlyList<ConfigError> warnings;
+        try
+        {
+            (runtime, config, warnings) = RuntimeConfigBuilder.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            await stderr.WriteLineAsync($"ikesharp daemon: the configuration has errors; nothing started:\n{e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        using ILoggerFactory logs = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.UseUtcTimestamp = false;
+            })
+            .SetMinimumLevel(LogLevel.Information));
+        ILogger log = logs.CreateLogger("ikesharp");
+        foreach (ConfigError w in warnings)
+        {
+            log.LogWarning("config: {Warning}", w);
+        }
+
+        string socket = controlSocketOverride ?? config.Daemon.ControlSocket;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var reloads = new SemaphoreSlim(0);
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using PosixSignalRegistration hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; reloads.Release(); });
+
+        TunInterface? tun = null;
+        DaemonRuntime daemon;
+        try
+        {
+            if (config.Daemon.Dataplane == Dataplane.Userspace)
+            {
+                tun = TunInterface.Open(config.Daemon.TunName, logs.CreateLogger("tun"));
+            }
+
+            daemon = DaemonRuntime.Start(
+                runtime,
+                host => tun is null ? new NullDataPlane() : tun.Attach(new UserspaceDataPlane(tun, host, new Crypto.SystemRandom(), logs.CreateLogger("esp"), (int)config.Daemon.ReplayWindow)),
+                logs,
+                socket,
+                () => Task.FromResult(RuntimeConfigBuilder.Load(path).Runtime));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException or ArgumentException)
+        {
+            tun?.Dispose();
+            await stderr.WriteLineAsync($"ikesharp daemon: cannot start: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (tun is not null)
+        {
+            daemon.Host.EnablePlainEsp();
+        }
+
+        log.LogInformation("ikesharp daemon started: {Count} connection(s) from {Path}, data plane {DataPlane}", runtime.Connections.Count, path, daemon.Host.DataPlane.Name);
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await reloads.WaitAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                log.LogInformation("SIGHUP: reloading {Path}", path);
+                await daemon.ReloadAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await daemon.DisposeAsync().ConfigureAwait(false);
+            tun?.Dispose();
+            log.LogInformation("ikesharp daemon stopped");
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,99 @@
+using IkeSharp.Core.Policy;
+
+namespace IkeSharp.Daemon.Config;
+
+/// <summary>Everything one configuration file says: connections, secrets and the daemon's own settings.</summary>
+public sealed record IkeSharpConfig
+{
+    public IReadOnlyList<ConnectionConfig> Connections { get; init; } = [];
+
+    /// <summary>Pre-shared keys ([secrets.ike-NAME]).</summary>
+    public IReadOnlyList<IkeSecret> Secrets { get; init; } = [];
+
+    /// <summary>Private keys for pubkey authentication ([secrets.private-NAME], ecdsa-NAME, rsa-NAME).</summary>
+    public IReadOnlyList<PrivateKeySecret> PrivateKeys { get; init; } = [];
+
+    public DaemonSettings Daemon { get; init; } = new();
+}
+
+/// <summary>
+/// A pre-shared key and the identities it is for (swanctl.conf secrets.ike-NAME). With no
+/// identities it applies to any pair; otherwise to a pair of which it names one or both.
+/// </summary>
+public sealed record IkeSecret(string Name, IReadOnlyList<string> Ids, ReadOnlyMemory<byte> Secret)
+{
+    /// <summary>Never prints the key itself.</summary>
+    public override string ToString() => $"IkeSecret {{ Name = {Name}, Ids = [{string.Join(", ", Ids)}], Secret = [{Secret.Length} bytes] }}";
+}
+
+/// <summary>Which kind of private key a secrets section declares.</summary>
+public enum PrivateKeyKind
+{
+    /// <summary>secrets.private-NAME: any type, found from the file.</summary>
+    Any,
+    /// <summary>secrets.ecdsa-NAME.</summary>
+    Ecdsa,
+    /// <summary>secrets.rsa-NAME.</summary>
+    Rsa,
+}
+
+/// <summary>A private key file (PEM or DER, unencrypted) to sign IKE_AUTH with; <see cref="File"/> is an absolute path.</summary>
+public sealed record PrivateKeySecret(string Name, PrivateKeyKind Kind, string File);
+
+/// <summary>How ESP packets are carried: in this process through a TUN device, or by the Linux kernel (XFRM).</summary>
+public enum Dataplane
+{
+    Userspace,
+    Xfrm,
+}
+
+/// <summary>Log levels, from most to least verbose.</summary>
+public enum ConfigLogLevel
+{
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Off,
+}
+
+/// <summary>The [daemon] section.</summary>
+public sealed record DaemonSettings
+{
+    public string ControlSocket { get; init; } = "/run/ikesharp/ikesharp.sock";
+
+    public string TunName { get; init; } = "ikesharp0";
+
+    public Dataplane Dataplane { get; init; } = Dataplane.Userspace;
+
+    /// <summary>Default anti-replay window (packets) for Child SAs that set none.</summary>
+    public uint ReplayWindow { get; init; } = 1024;
+
+    /// <summary>Half-open IKE SAs above which IKE_SA_INIT requests must carry a COOKIE (RFC 7296 §2.6).</summary>
+    public int CookieThreshold { get; init; } = 30;
+
+    /// <summary>Half-open IKE SAs from one address above which that address must send a COOKIE.</summary>
+    public int CookieThresholdIp { get; init; } = 3;
+
+    /// <summary>Half-open IKE SAs from one address above which its IKE_SA_INIT requests are dropped.</summary>
+    public int BlockThreshold { get; init; } = 5;
+
+    /// <summary>How long a half-open IKE SA may wait for IKE_AUTH.</summary>
+    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Log level per subsystem ([daemon.log]); subsystems not named log at <see cref="ConfigLogLevel.Info"/>.</summary>
+    public IReadOnlyDictionary<string, ConfigLogLevel> LogLevels { get; init; } = new Dictionary<string, ConfigLogLevel>();
+
+    /// <summary>First retransmission timeout (strongSwan's charon.retransmit_timeout, 4 s).</summary>
+    public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Back-off base (charon.retransmit_base, 1.8).</summary>
+    public double RetransmitBase { get; init; } = 1.8;
+
+    /// <summary>Retransmissions before the peer is declared dead (charon.retransmit_tries, 5).</summary>
+    public int RetransmitTries { get; init; } = 5;
+
+    /// <summary>key_log: a path prefix for Wireshark key tables (PATH.ikev2, PATH.esp); null (the default) logs no keys.</summary>
+    public string? KeyLog { get; init; }
+}
