@@ -36,7 +36,8 @@ internal sealed partial class Scenario : IDisposable
         var scenario = new Scenario(lab, swan, ours, pki);
         try
         {
-            swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd);
+            // With a PKI of its own, strongSwan still trusts our CA: only our side should refuse.
+            swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd, alsoTrustedCa: theirPki is null ? null : pki?.CaCert);
             swan.Start();
             ours.Configure(cell, Psk, pki, oursInitiates, ourDpd, ourRemoteId);
             ours.Start();

@@ -40,7 +40,7 @@ internal sealed class StrongSwan : IDisposable
     private string Vici => "unix://" + Path.Combine(dir, "charon.vici");
 
     /// <summary>Writes the configs for a cell: strongSwan at 10.99.0.2 with the remote LAN 10.2.0.0/24.</summary>
-    public void Configure(Cell cell, string psk, Pki? pki, string? remoteId = null, int dpdDelay = 0, bool encap = true)
+    public void Configure(Cell cell, string psk, Pki? pki, string? remoteId = null, int dpdDelay = 0, bool encap = true, string? alsoTrustedCa = null)
     {
         File.WriteAllText(Path.Combine(dir, "strongswan.conf"), $$"""
             charon {
@@ -80,6 +80,11 @@ internal sealed class StrongSwan : IDisposable
         if (pki is not null)
         {
             File.Copy(pki.CaCert, Path.Combine(dir, "swanctl", "x509ca", "ca.crt"), true);
+            if (alsoTrustedCa is not null)
+            {
+                File.Copy(alsoTrustedCa, Path.Combine(dir, "swanctl", "x509ca", "also.crt"), true);
+            }
+
             if (cell.Auth != "psk")
             {
                 File.Copy(pki.TheirsCert, Path.Combine(dir, "swanctl", "x509", "theirs.crt"), true);

@@ -442,6 +442,17 @@ public sealed class IkeEngine
                     StartNext(sa, now);
                     return;
                 case TaskOutcome.FailIkeSa:
+                    if (exchange.Exchange == ExchangeType.IkeAuth && result.Notify == NotifyType.AuthenticationFailed && sa.Outbound is not null)
+                    {
+                        // §2.21.2: the responder has set up its SAs already; when we, the initiator, refuse
+                        // its authentication we say so in a separate INFORMATIONAL (the exception to not
+                        // starting exchanges on errors in responses), with a Delete so the peer drops them.
+                        // Sent once, not retransmitted: the SA is gone on our side either way.
+                        byte[] notice = sa.Outbound.Seal(sa.SpiI, sa.SpiR, ExchangeType.Informational, IkeFlags.Initiator, sa.Requests.NextMessageId,
+                            [NotifyPayload.Create(NotifyType.AuthenticationFailed, default), DeletePayload.IkeSa()]);
+                        transmits.Enqueue(new Transmit(sa.Local, sa.Remote, notice));
+                    }
+
                     events.Enqueue(new NegotiationFailed(now, sa.Config.Name, result.Reason ?? "failed"));
                     Remove(sa, result.Reason ?? "failed");
                     return;

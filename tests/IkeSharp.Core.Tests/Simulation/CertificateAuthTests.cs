@@ -249,3 +249,23 @@ public class CertificateAuthTests
         AssertRefusedByBob(p, "none of local.certs (own) is loaded");
     }
 }
+
+public class InitiatorRefusalTests
+{
+    [Fact]
+    public void When_the_initiator_refuses_the_responder_the_responder_is_told_and_drops_its_sas()
+    {
+        // Alice expects another identity than Bob's: Bob has already installed his Child SA when
+        // Alice refuses, so she tells him (RFC 7296 §2.21.2) and both ends end clean.
+        Pair p = Pair.Create(seed: 41, aliceTweak: c => c with { Remote = new AuthConfig(AuthKind.Psk, "10.99.0.99") });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+
+        Assert.Contains(p.Alice.Events.OfType<AuthFailed>(), e => e.Reason.Contains("expects 10.99.0.99", StringComparison.Ordinal));
+        Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+        Assert.Single(p.Bob.Events.OfType<ChildSaDeleted>());
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(0, p.Bob.Engine.IkeSaCount);
+        Assert.Equal(0, p.Bob.Engine.ChildSaCount);
+    }
+}
