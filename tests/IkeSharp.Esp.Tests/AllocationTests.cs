@@ -43,9 +43,10 @@ public class AllocationTests
         long primitives = PrimitiveAllocations(name);
         Assert.True(primitives > 0, "these primitives were expected to allocate; move the suite to the zero list");
 
-        // Equal up to runtime bookkeeping of a few hundred octets per run on either side. The smallest
-        // object is 24 octets, so any per-packet allocation would show as 240,000 over 10,000 packets.
-        Assert.InRange(esp - primitives, -Rounds / 2, Rounds / 2);
+        // Equal up to runtime bookkeeping (JIT tiering, pools) of some kilobytes per run on either side;
+        // the smallest object is 24 octets, so any per-packet allocation would show as 240,000 over
+        // 10,000 packets, ten times the tolerance.
+        Assert.InRange(esp - primitives, -Rounds * 2, Rounds * 2);
     }
 
     private static EspSuite Find(string name) => Candidates().Single(s => s.ToString() == name);
