@@ -37,7 +37,7 @@ internal sealed class OurDaemon : IDisposable
 
     private static string CliPath => Path.Combine(AppContext.BaseDirectory, "ikesharp.dll");
 
-    public void Configure(Cell cell, string psk, Pki? pki, bool initiator, int dpdDelay = 0, string? remoteId = null)
+    public void Configure(Cell cell, string psk, Pki? pki, bool initiator, int dpdDelay = 0, string? remoteId = null, string? keyLog = null)
     {
         string auth = cell.Auth == "psk" ? "psk" : "pubkey";
         var toml = new StringBuilder();
@@ -48,6 +48,7 @@ internal sealed class OurDaemon : IDisposable
             retransmit_timeout = "1s"
             retransmit_base = 1.4
             retransmit_tries = 3
+            {(keyLog is null ? "" : $"key_log = \"{keyLog}\"")}
 
             [connections.lab]
             local_addrs = ["{Lab.OursOuter}"]
