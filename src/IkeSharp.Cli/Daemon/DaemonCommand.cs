@@ -14,6 +14,20 @@ namespace IkeSharp.Cli.Daemon;
 /// </summary>
 internal static class DaemonCommand
 {
+    /// <summary>[daemon.log] levels by subsystem; a logger's category is its subsystem (ike, esp, tun, control, ikesharp).</summary>
+    private static LogLevel MinimumLevel(DaemonSettings settings, string? category) =>
+        (category is not null && settings.LogLevels.TryGetValue(category, out ConfigLogLevel level)) || settings.LogLevels.TryGetValue("default", out level)
+            ? level switch
+            {
+                ConfigLogLevel.Trace => LogLevel.Trace,
+                ConfigLogLevel.Debug => LogLevel.Debug,
+                ConfigLogLevel.Info => LogLevel.Information,
+                ConfigLogLevel.Warn => LogLevel.Warning,
+                ConfigLogLevel.Error => LogLevel.Error,
+                _ => LogLevel.None,
+            }
+            : LogLevel.Information;
+
     public static async Task<int> RunAsync(FileInfo configFile, string? controlSocketOverride, TextWriter stderr, CancellationToken token)
     {
         string path = configFile.FullName;
@@ -37,8 +51,9 @@ internal static class DaemonCommand
                 o.TimestampFormat = "HH:mm:ss.fff ";
                 o.UseUtcTimestamp = false;
             })
-            .SetMinimumLevel(LogLevel.Information));
-        ILogger log = logs.CreateLogger("ikesharp");
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter((category, level) => level >= MinimumLevel(config.Daemon, category)));
+        ILogger log = logs.CreateLogger("default");
         foreach (ConfigError w in warnings)
         {
             log.LogWarning("config: {Warning}", w);
@@ -57,7 +72,7 @@ internal static class DaemonCommand
         {
             if (config.Daemon.Dataplane == Dataplane.Userspace)
             {
-                tun = TunInterface.Open(config.Daemon.TunName, logs.CreateLogger("tun"));
+                tun = TunInterface.Open(config.Daemon.TunName, logs.CreateLogger("dataplane"));
             }
 
             daemon = DaemonRuntime.Start(
@@ -78,6 +93,8 @@ internal static class DaemonCommand
         {
             daemon.Host.EnablePlainEsp();
         }
+
+        daemon.Host.KeepAliveInterval = config.Daemon.KeepAlive;
 
         log.LogInformation("ikesharp daemon started: {Count} connection(s) from {Path}, data plane {DataPlane}", runtime.Connections.Count, path, daemon.Host.DataPlane.Name);
         try

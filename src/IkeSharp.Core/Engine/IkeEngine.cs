@@ -97,6 +97,7 @@ public sealed class IkeEngine
         Proposal = s.Proposal?.Keywords,
         EstablishedAt = s.State == IkeSaState.Established ? s.EstablishedAt : null,
         Rekeying = s.OurIkeRekey is not null && !s.Rekeyed,
+        BehindNat = s.LocalBehindNat,
     }).ToArray();
 
     public long? NextDeadline => timers.TryPeek(out _, out long deadline) ? deadline : null;
@@ -957,6 +958,9 @@ public sealed record IkeSaInfo(string Connection, ulong SpiI, ulong SpiR, bool I
 
     /// <summary>Our rekey of this IKE SA is in flight.</summary>
     public bool Rekeying { get; init; }
+
+    /// <summary>We are behind a NAT (or force encapsulation): the owner sends NAT-keepalives (RFC 3948 §2.3).</summary>
+    public bool BehindNat { get; init; }
 }
 
 public sealed record ChildSaInfo(string Name, uint SpiIn, uint SpiOut)

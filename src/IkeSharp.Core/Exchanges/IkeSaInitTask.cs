@@ -240,6 +240,10 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         bool natRemote = source is not null && !NatDetection.Matches(source.Data.Span, sa.SpiI, spiR, sa.Remote);
         bool natLocal = destination is not null && !NatDetection.Matches(destination.Data.Span, sa.SpiI, spiR, sa.Local);
         sa.UseNatT = sa.Config.Encap || natRemote || natLocal;
+
+        // We keep the NAT mapping open with keepalives when we are the one behind it (RFC 3948 §2.3),
+        // or when encapsulation is forced and the peer believes we are.
+        sa.LocalBehindNat = natLocal || sa.Config.Encap;
     }
 
     private string? DeriveKeys(Proposal chosen, SecretBytes sharedSecret)

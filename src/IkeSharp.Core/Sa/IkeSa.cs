@@ -94,6 +94,9 @@ internal sealed class IkeSa : IDisposable
     /// <summary>Either side is behind a NAT (RFC 7296 §2.23), or encapsulation is forced: use UDP 4500.</summary>
     public bool UseNatT { get; set; }
 
+    /// <summary>Our side is behind a NAT (or pretends to be, with encap): we send NAT-keepalives.</summary>
+    public bool LocalBehindNat { get; set; }
+
     /// <summary>The hashes the peer announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4); empty when it sent none.</summary>
     public IReadOnlyList<Wire.HashAlgorithm> PeerSignatureHashes { get; set; } = [];
 

@@ -51,7 +51,7 @@ public sealed class ConfigLoader
     private static readonly string[] DaemonKeys =
     [
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
-        "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log",
+        "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
     ];
 
     /// <summary>The subsystems [daemon.log] may set a level for.</summary>
@@ -922,6 +922,7 @@ public sealed class ConfigLoader
             RetransmitBase = Number(table, path, "retransmit_base", 1.0, 10.0) ?? defaults.RetransmitBase,
             RetransmitTries = (int)(Integer(table, path, "retransmit_tries", 0, 100) ?? defaults.RetransmitTries),
             KeyLog = String(table, path, "key_log") is { Length: > 0 } keyLog ? Resolve(keyLog) : null,
+            KeepAlive = Duration(table, path, "keep_alive") ?? defaults.KeepAlive,
         };
     }
 

@@ -94,6 +94,9 @@ public sealed record DaemonSettings
     /// <summary>Retransmissions before the peer is declared dead (charon.retransmit_tries, 5).</summary>
     public int RetransmitTries { get; init; } = 5;
 
+    /// <summary>NAT-keepalive interval for IKE SAs behind a NAT (keep_alive, RFC 3948 §2.3; 0s sends none).</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>key_log: a path prefix for Wireshark key tables (PATH.ikev2, PATH.esp); null (the default) logs no keys.</summary>
     public string? KeyLog { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed class DaemonRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logs);
-        ILogger log = logs.CreateLogger("ikesharp");
+        ILogger log = logs.CreateLogger("default");
         EngineOptions options = config.KeyLogPath is null ? config.EngineOptions : config.EngineOptions with { ExportKeys = true };
         var engine = new IkeEngine(config.Connections, config.Credentials, AlgorithmRegistry.Default, random ?? new SystemRandom(), options);
         var host = new EngineHost(engine, dataPlane, logs.CreateLogger("ike"));

@@ -30,6 +30,9 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     private readonly CancellationTokenSource stopping = new();
     private Task? loop;
     private long mailboxDrops;
+    private long keepalivesReceived;
+    private long nextKeepalive;
+    private TimeSpan keepAliveInterval = TimeSpan.FromSeconds(20);
     private RawEspPort? rawV4;
     private RawEspPort? rawV6;
 
@@ -60,6 +63,20 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     /// <summary>Datagrams dropped because the mailbox was full.</summary>
     public long MailboxDrops => Interlocked.Read(ref mailboxDrops);
+
+    /// <summary>How often to send a NAT-keepalive for each IKE SA behind a NAT (keep_alive, RFC 3948 §2.3; strongSwan's 20 s); zero sends none.</summary>
+    public TimeSpan KeepAliveInterval
+    {
+        get => keepAliveInterval;
+        set
+        {
+            keepAliveInterval = value;
+            Volatile.Write(ref nextKeepalive, 0);
+        }
+    }
+
+    /// <summary>NAT-keepalives received (one 0xFF octet on the NAT-T port).</summary>
+    public long KeepalivesReceived => Interlocked.Read(ref keepalivesReceived);
 
     private abstract record Work;
 
@@ -99,8 +116,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             case Port4500Kind.Esp:
                 dataPlane.HandleEsp(datagram.Span, local, remote);
                 break;
+            case Port4500Kind.Keepalive:
+                // NAT-keepalives (RFC 3948 §2.3) only keep the mapping open.
+                Interlocked.Increment(ref keepalivesReceived);
+                break;
             default:
-                // NAT-keepalives (RFC 3948 §2.3) only keep the mapping open; runts are dropped.
                 break;
         }
     }
@@ -190,6 +210,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             }
 
             long now = Now;
+            SendKeepalives(now);
             if (engine.NextDeadline is { } deadline && deadline <= now)
             {
                 Guard("timer", () => engine.HandleTimeout(now));
@@ -198,6 +219,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             }
 
             long wait = engine.NextDeadline is { } next ? Math.Clamp(next - now, 1, 1000) : 1000;
+            if (KeepAliveInterval > TimeSpan.Zero)
+            {
+                wait = Math.Clamp(Math.Min(wait, nextKeepalive - now), 1, 1000);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
             timeout.CancelAfter(TimeSpan.FromMilliseconds(wait));
             try
@@ -207,6 +233,24 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             catch (OperationCanceledException)
             {
                 // A deadline came, or we are stopping: the loop head decides.
+            }
+        }
+    }
+
+    private void SendKeepalives(long now)
+    {
+        if (KeepAliveInterval <= TimeSpan.Zero || now < nextKeepalive)
+        {
+            return;
+        }
+
+        nextKeepalive = now + (long)KeepAliveInterval.TotalMilliseconds;
+        ReadOnlySpan<byte> keepalive = [0xFF];
+        foreach (IkeSaInfo sa in engine.IkeSas)
+        {
+            if (sa.BehindNat && sa.State == Core.Sa.IkeSaState.Established && IsNatTPort(sa.Local))
+            {
+                PortFor(sa.Local)?.Send(keepalive, sa.Remote);
             }
         }
     }

@@ -34,6 +34,7 @@ public sealed class RawEspPort : IDisposable
             ReceiveTimeout = 250,
         };
         socket.SetSocketOption(family == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
+        UdpPort.EnlargeReceiveBuffer(socket);
         socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
         thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"esp raw {family}" };
         thread.Start();

@@ -33,7 +33,7 @@ public sealed class UdpPort : IDisposable
 
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         socket.SetSocketOption(bind.AddressFamily == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
-        socket.ReceiveBufferSize = 4 << 20;
+        EnlargeReceiveBuffer(socket);
         socket.SendBufferSize = 4 << 20;
         socket.Bind(bind);
         socket.ReceiveTimeout = 250;
@@ -42,6 +42,26 @@ public sealed class UdpPort : IDisposable
     }
 
     public IPEndPoint Bound { get; }
+
+    /// <summary>
+    /// A 4 MiB receive buffer, so a burst of ESP does not overflow while the reader thread waits
+    /// for a core: SO_RCVBUFFORCE (root may pass net.core.rmem_max), else as much as SO_RCVBUF allows.
+    /// </summary>
+    internal static void EnlargeReceiveBuffer(Socket socket)
+    {
+        const int SolSocket = 1;
+        const int SoRcvBufForce = 33;
+        Span<byte> size = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(size, 4 << 20);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoRcvBufForce, size);
+        }
+        catch (SocketException)
+        {
+            socket.ReceiveBufferSize = 4 << 20;
+        }
+    }
 
     public int Port => Bound.Port;
 

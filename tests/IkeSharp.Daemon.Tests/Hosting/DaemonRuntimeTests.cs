@@ -131,7 +131,7 @@ public class DaemonRuntimeTests
         Assert.True(down.Ok, down.Message);
     }
 
-    internal static async Task WaitUntil(Func<Task<bool>> condition, int timeoutMs = 5000)
+    internal static async Task WaitUntil(Func<Task<bool>> condition, int timeoutMs = 15000)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (!await condition())
@@ -139,5 +139,20 @@ public class DaemonRuntimeTests
             Assert.True(DateTime.UtcNow < until, "condition not met in time");
             await Task.Delay(20);
         }
+    }
+}
+
+public class NatKeepaliveTests
+{
+    [Fact]
+    public async Task The_side_behind_a_nat_or_forcing_encap_sends_keepalives_and_the_other_does_not()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21560, aliceTweak: c => c with { Encap = true });
+        p.Alice.Host.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        p.Bob.Host.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(p.Bob.Host.KeepalivesReceived >= 3));
+        Assert.Equal(0, p.Alice.Host.KeepalivesReceived);
+        Assert.Equal("ESTABLISHED", Assert.Single(await p.Bob.StatusRowsAsync()).State);
     }
 }
