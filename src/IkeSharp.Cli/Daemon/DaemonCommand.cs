@@ -77,7 +77,7 @@ internal static class DaemonCommand
 
             daemon = DaemonRuntime.Start(
                 runtime,
-                host => tun is null ? new NullDataPlane() : tun.Attach(new UserspaceDataPlane(tun, host, new Crypto.SystemRandom(), logs.CreateLogger("esp"), (int)config.Daemon.ReplayWindow)),
+                host => tun is null ? new XfrmDataPlane(logs.CreateLogger("dataplane")) : tun.Attach(new UserspaceDataPlane(tun, host, new Crypto.SystemRandom(), logs.CreateLogger("esp"), (int)config.Daemon.ReplayWindow)),
                 logs,
                 socket,
                 () => Task.FromResult(RuntimeConfigBuilder.Load(path).Runtime));

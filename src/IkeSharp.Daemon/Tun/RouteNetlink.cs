@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace IkeSharp.Daemon.Tun;
 
@@ -9,22 +8,15 @@ namespace IkeSharp.Daemon.Tun;
 /// MTU, add an address, add and delete routes. Each request asks for an ACK, and a kernel error
 /// (a negative errno in NLMSG_ERROR) becomes an exception that names the operation.
 /// </summary>
-public sealed class RouteNetlink : IDisposable
+public sealed class RouteNetlink : NetlinkSocket
 {
-    private const int AfNetlink = 16;
     private const int NetlinkRoute = 0;
 
-    private const ushort NlmsgError = 2;
     private const ushort RtmNewLink = 16;
     private const ushort RtmNewAddr = 20;
     private const ushort RtmNewRoute = 24;
     private const ushort RtmDelRoute = 25;
 
-    private const ushort NlmFRequest = 0x1;
-    private const ushort NlmFAck = 0x4;
-    private const ushort NlmFReplace = 0x100;
-    private const ushort NlmFExcl = 0x200;
-    private const ushort NlmFCreate = 0x400;
 
     private const ushort IflaMtu = 4;
     private const ushort IfaAddress = 1;
@@ -40,28 +32,16 @@ public sealed class RouteNetlink : IDisposable
     private const byte RtScopeLink = 253;
     private const byte RtnUnicast = 1;
 
-    private const int SockRaw = 3;
-    private const int SockCloexec = 0x80000;
-
-    private readonly byte[] buffer = new byte[8192];
-    private int socket;
-    private uint sequence;
-
     /// <summary>Opens a NETLINK_ROUTE socket in the calling thread's network namespace.</summary>
     public RouteNetlink()
+        : base(NetlinkRoute, "rtnetlink")
     {
-        // .NET's Socket has no AF_NETLINK, so the socket is libc's own.
-        socket = LibC.Socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute);
-        if (socket < 0)
-        {
-            throw new IOException($"cannot open a netlink socket: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-        }
     }
 
     /// <summary>Sets the link up with <paramref name="mtu"/> (RTM_NEWLINK on an existing index changes it).</summary>
     public void SetLinkUp(int index, int mtu)
     {
-        Span<byte> m = buffer;
+        Span<byte> m = Buffer;
         int length = Header(m, RtmNewLink, NlmFRequest | NlmFAck);
         // struct ifinfomsg { u8 family; u8 pad; u16 type; s32 index; u32 flags; u32 change; }
         m.Slice(length, 16).Clear();
@@ -79,7 +59,7 @@ public sealed class RouteNetlink : IDisposable
     public void AddAddress(int index, IPAddress address, int prefixLength)
     {
         ArgumentNullException.ThrowIfNull(address);
-        Span<byte> m = buffer;
+        Span<byte> m = Buffer;
         int length = Header(m, RtmNewAddr, NlmFRequest | NlmFAck | NlmFCreate | NlmFReplace);
         // struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; }
         m[length] = (byte)(address.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2);
@@ -104,7 +84,7 @@ public sealed class RouteNetlink : IDisposable
     private void Route(ushort type, ushort flags, IPAddress destination, int prefixLength, int index, IPAddress? source, string verb)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        Span<byte> m = buffer;
+        Span<byte> m = Buffer;
         int length = Header(m, type, flags);
         // struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }
         m[length] = (byte)(destination.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2);
@@ -131,85 +111,4 @@ public sealed class RouteNetlink : IDisposable
         Execute(length, $"{verb} route {destination}/{prefixLength} via link {index}{(source is null ? "" : $" src {source}")}");
     }
 
-    // struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; }, host byte order.
-    private int Header(Span<byte> m, ushort type, ushort flags)
-    {
-        m[..16].Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(m[4..], type);
-        BinaryPrimitives.WriteUInt16LittleEndian(m[6..], flags);
-        BinaryPrimitives.WriteUInt32LittleEndian(m[8..], ++sequence);
-        return 16;
-    }
-
-    // struct rtattr { u16 len; u16 type; } + data, each padded to 4 octets (RTA_ALIGN).
-    private static int Attribute(Span<byte> m, int offset, ushort type, ReadOnlySpan<byte> data)
-    {
-        int length = 4 + data.Length;
-        BinaryPrimitives.WriteUInt16LittleEndian(m[offset..], (ushort)length);
-        BinaryPrimitives.WriteUInt16LittleEndian(m[(offset + 2)..], type);
-        data.CopyTo(m[(offset + 4)..]);
-        int aligned = (length + 3) & ~3;
-        m.Slice(offset + length, aligned - length).Clear();
-        return offset + aligned;
-    }
-
-    private void Execute(int length, string what)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)length);
-        uint seq = sequence;
-        if (LibC.Send(socket, buffer.AsSpan(0, length), (nuint)length, 0) != length)
-        {
-            throw new IOException($"rtnetlink: cannot send '{what}': {LibC.Describe(Marshal.GetLastPInvokeError())}");
-        }
-
-        byte[] reply = new byte[8192];
-        while (true)
-        {
-            var poll = new LibC.PollFd { Fd = socket, Events = LibC.PollIn };
-            if (LibC.Poll(ref poll, 1, 5000) <= 0)
-            {
-                throw new IOException($"rtnetlink: no answer to '{what}' within 5 s");
-            }
-
-            int n = (int)LibC.Recv(socket, reply, (nuint)reply.Length, 0);
-            if (n < 0)
-            {
-                throw new IOException($"rtnetlink: cannot read the answer to '{what}': {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            int offset = 0;
-            while (offset + 16 <= n)
-            {
-                int messageLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset));
-                ushort type = BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(offset + 4));
-                uint replySeq = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset + 8));
-                if (messageLength < 16)
-                {
-                    throw new IOException($"rtnetlink: malformed reply to '{what}'");
-                }
-
-                if (type == NlmsgError && replySeq == seq)
-                {
-                    int error = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(offset + 16));
-                    if (error == 0)
-                    {
-                        return;
-                    }
-
-                    throw new IOException($"rtnetlink: cannot {what}: {LibC.Describe(-error)}");
-                }
-
-                offset += (messageLength + 3) & ~3;
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        int s = Interlocked.Exchange(ref socket, -1);
-        if (s >= 0)
-        {
-            LibC.Close(s);
-        }
-    }
 }
