@@ -61,11 +61,12 @@ public static class Program
     private static Command DemoCommandLine(TextWriter stdout)
     {
         var capture = new Option<bool>("--capture") { Description = "instead, decode and explain a bundled capture of strongSwan talking to strongSwan" };
+        var netns = new Option<bool>("--netns") { Description = "as root: two network namespaces, each running ikesharp daemon with a TUN device, and a real ping through the tunnel" };
         var port = new Option<int>("--port") { Description = "first of the two loopback UDP ports the demo gateways use", DefaultValueFactory = _ => 15500 };
-        var command = new Command("demo", "two gateways in this process set up a tunnel over loopback UDP, carry traffic, rekey and delete") { capture, port };
+        var command = new Command("demo", "two gateways in this process set up a tunnel over loopback UDP, carry traffic, rekey and delete") { capture, netns, port };
         command.SetAction((result, token) => result.GetValue(capture)
             ? Task.FromResult(DemoCommand.Run(stdout, UseColour(stdout)))
-            : LiveDemo.RunAsync(stdout, result.GetValue(port)));
+            : result.GetValue(netns) ? NetnsDemo.RunAsync(stdout, Console.Error) : LiveDemo.RunAsync(stdout, result.GetValue(port)));
         return command;
     }
 }
