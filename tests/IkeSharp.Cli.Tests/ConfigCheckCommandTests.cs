@@ -3,13 +3,7 @@ namespace IkeSharp.Cli.Tests;
 /// <summary><c>ikesharp config check FILE</c> through the real command line.</summary>
 public class ConfigCheckCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     private static string Examples()
     {

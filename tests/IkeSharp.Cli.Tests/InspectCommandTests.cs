@@ -13,13 +13,7 @@ public class InspectCommandTests
     private const string Modp = "sw-pair-aes256_sha256_modp2048.pcapng";
 
     /// <summary>Runs the command line; an exception escapes (the default handler would turn a crash into exit 1).</summary>
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Program.BuildRoot(stdout, stderr).Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     [Fact]
     public void Text_output_shows_each_message_with_proposals_notifies_and_esp()

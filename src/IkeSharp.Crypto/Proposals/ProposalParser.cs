@@ -274,7 +274,7 @@ public static class ProposalParser
     {
         int threshold = Math.Max(2, keyword.Length / 3);
         var close = ProposalKeywords.All
-            .Select((k, index) => (k.Keyword, Distance: EditDistance(keyword, k.Keyword), index))
+            .Select((k, index) => (k.Keyword, Distance: Spelling.Distance(keyword, k.Keyword), index))
             .Where(k => k.Distance <= threshold)
             .OrderBy(k => k.Distance)
             .ThenBy(k => k.index)
@@ -304,37 +304,6 @@ public static class ProposalParser
         return close;
     }
 
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        int[,] d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                int best = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    best = Math.Min(best, d[i - 2, j - 2] + 1);
-                }
-
-                d[i, j] = best;
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 
     private static string Name(SecurityProtocol protocol) => protocol switch
     {

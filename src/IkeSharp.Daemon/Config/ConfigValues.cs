@@ -76,37 +76,6 @@ public static class ConfigValues
         return value << shift;
     }
 
-    /// <summary>Optimal string alignment distance, for "did you mean".</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        int[,] d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                int best = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    best = Math.Min(best, d[i - 2, j - 2] + 1);
-                }
-
-                d[i, j] = best;
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 
     /// <summary>The closest of <paramref name="candidates"/> to <paramref name="word"/>, when close enough to be a likely typo.</summary>
     internal static string? Closest(string word, IEnumerable<string> candidates)
@@ -114,7 +83,7 @@ public static class ConfigValues
         string lower = word.ToLowerInvariant();
         int threshold = Math.Max(2, word.Length / 3);
         return candidates
-            .Select(c => (c, Distance: EditDistance(lower, c)))
+            .Select(c => (c, Distance: Crypto.Proposals.Spelling.Distance(lower, c)))
             .Where(c => c.Distance <= threshold)
             .OrderBy(c => c.Distance)
             .Select(c => c.c)

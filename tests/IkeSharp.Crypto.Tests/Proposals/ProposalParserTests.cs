@@ -356,10 +356,10 @@ public class ProposalParserTests
     [Fact]
     public void Edit_distance_counts_a_transposition_once()
     {
-        Assert.Equal(0, ProposalParser.EditDistance("aes256", "aes256"));
-        Assert.Equal(1, ProposalParser.EditDistance("aes265", "aes256"));
-        Assert.Equal(1, ProposalParser.EditDistance("aes25", "aes256"));
-        Assert.Equal(3, ProposalParser.EditDistance("", "abc"));
-        Assert.Equal(2, ProposalParser.EditDistance("ab", "ba") + 1);
+        Assert.Equal(0, Spelling.Distance("aes256", "aes256"));
+        Assert.Equal(1, Spelling.Distance("aes265", "aes256"));
+        Assert.Equal(1, Spelling.Distance("aes25", "aes256"));
+        Assert.Equal(3, Spelling.Distance("", "abc"));
+        Assert.Equal(2, Spelling.Distance("ab", "ba") + 1);
     }
 }
