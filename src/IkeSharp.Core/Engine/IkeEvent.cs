@@ -35,7 +35,26 @@ public sealed record ChildSaInstalled(
     IReadOnlyList<Wire.Payloads.TrafficSelector> RemoteTs,
     IPEndPoint Local,
     IPEndPoint Remote,
-    bool UdpEncapsulation) : IkeEvent(Time, Connection);
+    bool UdpEncapsulation) : IkeEvent(Time, Connection)
+{
+    /// <summary>Byte and packet limits for the data plane to watch; it reports them with <c>ChildSaLimitReached</c>.</summary>
+    public ChildSaLimits Limits { get; init; } = ChildSaLimits.None;
+}
+
+/// <summary>
+/// rekey_bytes/rekey_packets (soft: rekey) and life_bytes/life_packets (hard: delete) of a Child SA,
+/// counted per direction as RFC 4301 §4.4.2.1 says; zero means no limit.
+/// </summary>
+public sealed record ChildSaLimits(ulong SoftBytes, ulong SoftPackets, ulong HardBytes, ulong HardPackets)
+{
+    public static ChildSaLimits None { get; } = new(0, 0, 0, 0);
+
+    /// <summary>0 below every limit, 1 past a soft one, 2 past a hard one.</summary>
+    public int Check(ulong bytes, ulong packets) =>
+        (HardBytes > 0 && bytes >= HardBytes) || (HardPackets > 0 && packets >= HardPackets) ? 2
+        : (SoftBytes > 0 && bytes >= SoftBytes) || (SoftPackets > 0 && packets >= SoftPackets) ? 1
+        : 0;
+}
 
 public sealed record ChildSaDeleted(long Time, string Connection, string Child, uint SpiIn, uint SpiOut, string Reason) : IkeEvent(Time, Connection);
 

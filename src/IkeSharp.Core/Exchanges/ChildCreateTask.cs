@@ -327,7 +327,10 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
                 IntegrityKeyIn: we ? keys.IntegrityResponder : keys.IntegrityInitiator,
                 EncryptionKeyOut: we ? keys.EncryptionInitiator : keys.EncryptionResponder,
                 IntegrityKeyOut: we ? keys.IntegrityInitiator : keys.IntegrityResponder,
-                local, remote, sa.Local, sa.Remote, sa.UseNatT));
+                local, remote, sa.Local, sa.Remote, sa.UseNatT)
+            {
+                Limits = new ChildSaLimits(child.RekeyBytes, child.RekeyPackets, child.LifeBytes, child.LifePackets),
+            });
             return TaskResult.Done;
         }
     }

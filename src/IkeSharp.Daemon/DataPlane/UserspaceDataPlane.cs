@@ -73,6 +73,9 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
         public IPEndPoint Remote4500 { get; set; } = sa.Remote;
 
+        /// <summary>The highest limit level already reported (0 none, 1 soft, 2 hard), so each is reported once.</summary>
+        public int Reported;
+
         public void Dispose()
         {
             In.Dispose();
@@ -189,6 +192,28 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
 
         inner.Write(packet);
+        CheckLimits(entry);
+    }
+
+    /// <summary>
+    /// Reported when a Child SA passes its rekey or life bytes or packets in either direction
+    /// (RFC 4301 §4.4.2.1): the host tells the engine, which rekeys (soft) or deletes (hard).
+    /// </summary>
+    public event Action<uint, bool>? LimitReached;
+
+    private void CheckLimits(ChildEntry entry)
+    {
+        ChildSaLimits limits = entry.Sa.Limits;
+        if (ReferenceEquals(limits, ChildSaLimits.None))
+        {
+            return;
+        }
+
+        int level = Math.Max(limits.Check((ulong)entry.In.Bytes, (ulong)entry.In.Packets), limits.Check((ulong)entry.Out.Bytes, (ulong)entry.Out.Packets));
+        if (level > Volatile.Read(ref entry.Reported) && Interlocked.Exchange(ref entry.Reported, level) < level)
+        {
+            LimitReached?.Invoke(entry.Sa.SpiIn, level == 2);
+        }
     }
 
     /// <summary>Encrypts one packet from the inner side and sends it; false when no Child SA's selectors cover it.</summary>
@@ -211,6 +236,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 }
 
                 ReadOnlySpan<byte> sealedPacket = buffer.AsSpan(0, length);
+                CheckLimits(entry);
                 return entry.Sa.UdpEncapsulation
                     ? transport.SendUdp(entry.Local4500, entry.Remote4500, sealedPacket)
                     : transport.SendRaw(entry.Local4500, entry.Remote4500, sealedPacket);

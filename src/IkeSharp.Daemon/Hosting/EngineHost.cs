@@ -48,6 +48,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         this.engine = engine;
         this.log = log;
         this.dataPlane = dataPlane(this);
+        if (this.dataPlane is UserspaceDataPlane userspace)
+        {
+            userspace.LimitReached += (spiIn, hard) => _ = InvokeAsync((e, now) =>
+            {
+                log.LogInformation("Child SA {SpiIn:x8} passed its {Kind} byte/packet limit: {Action}", spiIn, hard ? "life" : "rekey", hard ? "deleting it" : "rekeying it");
+                e.Execute(new ChildSaLimitReached(spiIn, hard), now);
+                return 0;
+            });
+        }
     }
 
     /// <summary>Engine time: milliseconds since the host started.</summary>

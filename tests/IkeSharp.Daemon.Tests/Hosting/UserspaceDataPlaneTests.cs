@@ -92,3 +92,44 @@ public class UserspaceDataPlaneTests
         await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(bobInner.Delivered.Count == 21));
     }
 }
+
+public class DataPlaneLimitTests
+{
+    private sealed class Discard : IInnerInterface
+    {
+        public int Count;
+
+        public void Write(ReadOnlySpan<byte> ipPacket) => Interlocked.Increment(ref Count);
+    }
+
+    [Fact]
+    public async Task Rekey_packets_rekey_the_child_sa_and_life_packets_delete_it()
+    {
+        UserspaceDataPlane? alicePlane = null;
+        var bobInner = new Discard();
+        await using LoopbackPair p = LoopbackPair.Start(port: 21660,
+            aliceTweak: c => c with { Encap = true, Children = [c.Children[0] with { RekeyPackets = 10, LifePackets = 30 }] },
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new Discard(), host, new Crypto.SystemRandom(), NullLogger.Instance),
+            bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
+        Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+        uint first = p.AliceEvents.OfType<ChildSaInstalled>().Single().SpiIn;
+
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.True(alicePlane!.SendInner(UserspaceDataPlaneTests.Udp4("10.1.0.5", "10.2.0.7", 10, 1)));
+        }
+
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(p.AliceEvents.OfType<ChildSaRekeyed>().Any(r => r.OldSpiIn == first)));
+        await DaemonRuntimeTests.WaitUntil(async () => (await p.Alice.StatusRowsAsync())[0].Children is [var c] && c.SpiIn != first);
+        uint second = (await p.Alice.StatusRowsAsync())[0].Children[0].SpiIn;
+
+        // The new SA counts from zero: 10 packets rekey it again, 30 delete it. Send 30 in one go.
+        for (int i = 0; i < 30; i++)
+        {
+            alicePlane!.SendInner(UserspaceDataPlaneTests.Udp4("10.1.0.5", "10.2.0.7", 10, 1));
+        }
+
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(p.AliceEvents.OfType<ChildSaDeleted>().Any(d => d.SpiIn == second)));
+        Assert.Single(await p.Alice.StatusRowsAsync());
+    }
+}
