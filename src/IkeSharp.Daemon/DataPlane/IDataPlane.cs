@@ -16,7 +16,7 @@ public interface IDataPlane : IDisposable
     void Remove(uint spiIn);
 
     /// <summary>An ESP packet that arrived, in UDP 4500 (RFC 3948) or as IP protocol 50, from <paramref name="remote"/>.</summary>
-    void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote);
+    void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, SocketAddress remote);
 
     /// <summary>Traffic counters of a Child SA, or zeros when unknown.</summary>
     ChildSaCounters Counters(uint spiIn);
@@ -43,7 +43,7 @@ public sealed class NullDataPlane : IDataPlane
     {
     }
 
-    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, SocketAddress remote)
     {
     }
 
@@ -57,8 +57,9 @@ public sealed class NullDataPlane : IDataPlane
 /// <summary>How the userspace data plane sends ESP: in UDP from our NAT-T port (RFC 3948), or as IP protocol 50.</summary>
 public interface IEspTransport
 {
-    bool SendUdp(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp);
+    /// <summary>Sends from our port <paramref name="local"/> to <paramref name="remote"/> (kept in socket form by the caller, so nothing is allocated).</summary>
+    bool SendUdp(IPEndPoint local, SocketAddress remote, ReadOnlySpan<byte> esp);
 
-    /// <summary>False when plain ESP is not available (no raw socket: not root).</summary>
-    bool SendRaw(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp);
+    /// <summary>False when plain ESP is not available (no raw socket: not root). <paramref name="remote"/> has port 0.</summary>
+    bool SendRaw(SocketAddress remote, ReadOnlySpan<byte> esp);
 }

@@ -73,6 +73,9 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
         public IPEndPoint Remote4500 { get; set; } = sa.Remote;
 
+        /// <summary><see cref="Remote4500"/> in socket form (or the peer's address with port 0 for plain ESP), made once.</summary>
+        public SocketAddress RemoteAddress { get; set; } = sa.UdpEncapsulation ? sa.Remote.Serialize() : new IPEndPoint(sa.Remote.Address, 0).Serialize();
+
         /// <summary>The highest limit level already reported (0 none, 1 soft, 2 hard), so each is reported once.</summary>
         public int Reported;
 
@@ -155,7 +158,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         entry.Dispose();
     }
 
-    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, SocketAddress remote)
     {
         if (!EspSaTable.TryReadSpi(esp, out uint spi) || !inbound.TryGet(spi, out EspInboundSa? sa))
         {
@@ -185,10 +188,11 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        if (entry.Sa.UdpEncapsulation && !entry.Remote4500.Equals(remote))
+        if (entry.Sa.UdpEncapsulation && !entry.RemoteAddress.Equals(remote))
         {
             // The peer's NAT mapping changed (RFC 3948 §3, RFC 7296 §2.23): follow an authenticated packet.
-            entry.Remote4500 = remote;
+            entry.Remote4500 = (IPEndPoint)entry.Remote4500.Create(remote);
+            entry.RemoteAddress = entry.Remote4500.Serialize();
         }
 
         inner.Write(packet);
@@ -238,8 +242,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 ReadOnlySpan<byte> sealedPacket = buffer.AsSpan(0, length);
                 CheckLimits(entry);
                 return entry.Sa.UdpEncapsulation
-                    ? transport.SendUdp(entry.Local4500, entry.Remote4500, sealedPacket)
-                    : transport.SendRaw(entry.Local4500, entry.Remote4500, sealedPacket);
+                    ? transport.SendUdp(entry.Local4500, entry.RemoteAddress, sealedPacket)
+                    : transport.SendRaw(entry.RemoteAddress, sealedPacket);
             }
         }
 

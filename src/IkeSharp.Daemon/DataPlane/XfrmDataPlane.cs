@@ -107,7 +107,7 @@ public sealed class XfrmDataPlane(ILogger log) : IDataPlane
     }
 
     /// <summary>The kernel takes ESP itself; nothing arrives here.</summary>
-    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, IPEndPoint remote)
+    public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, SocketAddress remote)
     {
     }
 

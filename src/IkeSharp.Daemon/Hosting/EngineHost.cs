@@ -113,14 +113,17 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         loop = Task.Factory.StartNew(() => RunAsync(stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    private void OnIkeDatagram(UdpPort port, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram) => Post(local, remote, datagram.Span);
+    private void OnIkeDatagram(UdpPort port, IPEndPoint local, SocketAddress remote, ReadOnlyMemory<byte> datagram) => Post(local, ToEndPoint(port, remote), datagram.Span);
 
-    private void OnNatTDatagram(UdpPort port, IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> datagram)
+    /// <summary>IKE may allocate: the peer's address becomes an IPEndPoint for the engine.</summary>
+    private static IPEndPoint ToEndPoint(UdpPort port, SocketAddress address) => (IPEndPoint)port.Bound.Create(address);
+
+    private void OnNatTDatagram(UdpPort port, IPEndPoint local, SocketAddress remote, ReadOnlyMemory<byte> datagram)
     {
         switch (NatTraversalPort.Classify(datagram.Span))
         {
             case Port4500Kind.Ike:
-                Post(local, remote, datagram.Span[NatTraversalPort.NonEspMarkerLength..]);
+                Post(local, ToEndPoint(port, remote), datagram.Span[NatTraversalPort.NonEspMarkerLength..]);
                 break;
             case Port4500Kind.Esp:
                 dataPlane.HandleEsp(datagram.Span, local, remote);
@@ -157,11 +160,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         return port is not null && port.Send(datagram, remote);
     }
 
-    public bool SendUdp(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp) => SendFrom(local, remote, esp);
-
-    public bool SendRaw(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> esp)
+    public bool SendUdp(IPEndPoint local, SocketAddress remote, ReadOnlySpan<byte> esp)
     {
-        RawEspPort? raw = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? rawV4 : rawV6;
+        UdpPort? port = PortFor(local);
+        return port is not null && port.Send(esp, remote);
+    }
+
+    public bool SendRaw(SocketAddress remote, ReadOnlySpan<byte> esp)
+    {
+        RawEspPort? raw = remote.Family == System.Net.Sockets.AddressFamily.InterNetwork ? rawV4 : rawV6;
         return raw is not null && raw.Send(esp, remote);
     }
 

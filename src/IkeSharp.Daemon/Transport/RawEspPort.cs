@@ -14,10 +14,10 @@ public sealed class RawEspPort : IDisposable
 
     private readonly Socket socket;
     private readonly Thread thread;
-    private readonly Action<ReadOnlyMemory<byte>, IPEndPoint, IPEndPoint> onReceive;
+    private readonly Action<ReadOnlyMemory<byte>, IPEndPoint, SocketAddress> onReceive;
     private volatile bool stopping;
 
-    public RawEspPort(AddressFamily family, Action<ReadOnlyMemory<byte>, IPEndPoint, IPEndPoint> onReceive)
+    public RawEspPort(AddressFamily family, Action<ReadOnlyMemory<byte>, IPEndPoint, SocketAddress> onReceive)
     {
         this.onReceive = onReceive;
         Family = family;
@@ -33,7 +33,6 @@ public sealed class RawEspPort : IDisposable
             // Closing a raw socket does not wake a blocked receive on Linux, so the loop wakes itself to see it should stop.
             ReceiveTimeout = 250,
         };
-        socket.SetSocketOption(family == AddressFamily.InterNetwork ? SocketOptionLevel.IP : SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
         UdpPort.EnlargeReceiveBuffer(socket);
         socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
         thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"esp raw {family}" };
@@ -42,11 +41,12 @@ public sealed class RawEspPort : IDisposable
 
     public AddressFamily Family { get; }
 
-    public bool Send(ReadOnlySpan<byte> esp, IPEndPoint remote)
+    /// <summary>Sends to <paramref name="remote"/> (port 0), already in socket form.</summary>
+    public bool Send(ReadOnlySpan<byte> esp, SocketAddress remote)
     {
         try
         {
-            return socket.SendTo(esp, SocketFlags.None, new IPEndPoint(remote.Address, 0)) == esp.Length;
+            return socket.SendTo(esp, SocketFlags.None, remote) == esp.Length;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -57,16 +57,14 @@ public sealed class RawEspPort : IDisposable
     private void ReceiveLoop()
     {
         byte[] buffer = new byte[65535];
-        EndPoint any = new IPEndPoint(Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        var from = new SocketAddress(Family, SocketAddress.GetMaximumAddressSize(Family));
+        var local = new IPEndPoint(Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
         while (!stopping)
         {
-            EndPoint from = any;
-            SocketFlags flags = SocketFlags.None;
             int n;
-            IPPacketInformation info;
             try
             {
-                n = socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out info);
+                n = socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (SocketException) when (!stopping)
             {
@@ -93,7 +91,7 @@ public sealed class RawEspPort : IDisposable
                 }
             }
 
-            onReceive(buffer.AsMemory(offset, n - offset), new IPEndPoint(info.Address, 0), new IPEndPoint(((IPEndPoint)from).Address, 0));
+            onReceive(buffer.AsMemory(offset, n - offset), local, from);
         }
     }
 

@@ -15,11 +15,11 @@ public sealed class UdpPort : IDisposable
 
     private readonly Socket socket;
     private readonly Thread thread;
-    private readonly Action<UdpPort, IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>> onReceive;
+    private readonly Action<UdpPort, IPEndPoint, SocketAddress, ReadOnlyMemory<byte>> onReceive;
     private readonly Action<string> onError;
     private volatile bool stopping;
 
-    public UdpPort(IPEndPoint bind, Action<UdpPort, IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>> onReceive, Action<string> onError)
+    public UdpPort(IPEndPoint bind, Action<UdpPort, IPEndPoint, SocketAddress, ReadOnlyMemory<byte>> onReceive, Action<string> onError)
     {
         ArgumentNullException.ThrowIfNull(bind);
         Bound = bind;
@@ -70,6 +70,25 @@ public sealed class UdpPort : IDisposable
     public void Start() => thread.Start();
 
     /// <summary>Sends one datagram; a failure (no route, peer gone) is reported, not thrown.</summary>
+    /// <summary>Sends to an address already in socket form: the packet path keeps one per peer, so nothing is allocated.</summary>
+    public bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
+    {
+        try
+        {
+            socket.SendTo(datagram, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            onError($"send from {Bound} failed: {e.SocketErrorCode} ({e.Message})");
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
     {
         try
@@ -88,19 +107,35 @@ public sealed class UdpPort : IDisposable
         }
     }
 
+    /// <summary>
+    /// Receives until stopped. A socket bound to one address uses ReceiveFrom into a reused
+    /// SocketAddress and a reused local endpoint, so a datagram costs no allocation; a wildcard
+    /// socket needs IP_PKTINFO for the local address, which ReceiveMessageFrom gives with an
+    /// allocation per datagram.
+    /// </summary>
     private void ReceiveLoop()
     {
         byte[] buffer = new byte[MaxDatagram];
         EndPoint any = Bound.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(IPAddress.Any, 0) : new IPEndPoint(IPAddress.IPv6Any, 0);
+        var remote = new SocketAddress(Bound.AddressFamily, SocketAddress.GetMaximumAddressSize(Bound.AddressFamily));
+        IPEndPoint local = Bound;
         while (!stopping)
         {
-            EndPoint from = any;
-            SocketFlags flags = SocketFlags.None;
             int n;
-            IPPacketInformation info;
             try
             {
-                n = socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out info);
+                if (IsWildcard)
+                {
+                    EndPoint from = any;
+                    SocketFlags flags = SocketFlags.None;
+                    n = socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref from, out IPPacketInformation info);
+                    local = info.Address is { } a && !a.Equals(IPAddress.None) ? new IPEndPoint(a, Bound.Port) : Bound;
+                    remote = from.Serialize();
+                }
+                else
+                {
+                    n = socket.ReceiveFrom(buffer, SocketFlags.None, remote);
+                }
             }
             catch (SocketException e) when (!stopping)
             {
@@ -117,15 +152,14 @@ public sealed class UdpPort : IDisposable
                 return;
             }
 
-            IPAddress localAddress = IsWildcard && info.Address is { } a && !a.Equals(IPAddress.None) ? a : Bound.Address;
             try
             {
-                onReceive(this, new IPEndPoint(localAddress, Bound.Port), (IPEndPoint)from, buffer.AsMemory(0, n));
+                onReceive(this, local, remote, buffer.AsMemory(0, n));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Nothing a peer sends may take the daemon down: report and carry on with the next datagram.
-                onError($"datagram from {from} on {Bound} could not be handled: {e.GetType().Name}: {e.Message}");
+                onError($"datagram on {Bound} could not be handled: {e.GetType().Name}: {e.Message}");
             }
         }
     }
