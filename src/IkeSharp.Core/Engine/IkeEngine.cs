@@ -324,6 +324,15 @@ public sealed class IkeEngine
                 case TimerKind.IkeRekey when sa.State == IkeSaState.Established && !sa.Rekeyed:
                     Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
                     break;
+                case TimerKind.IkeReauth when sa.State == IkeSaState.Established && !sa.Rekeyed && sa.Config.RemoteAddrs.Count > 0:
+                    // Reauthentication (RFC 7296 §2.8.3), break-before-make as strongSwan does by default:
+                    // delete this IKE SA with its Child SAs, then set the connection up anew with fresh
+                    // authentication, asking again for the Child SA this one carried.
+                    string reauthChild = sa.Children.FirstOrDefault()?.Config.Name ?? sa.Config.Children.FirstOrDefault()?.Name ?? "";
+                    sa.State = IkeSaState.Deleting;
+                    Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
+                    StartConnection(new Initiate(sa.Config.Name, reauthChild.Length == 0 ? null : reauthChild), now);
+                    break;
                 case TimerKind.IkeExpire when sa.State == IkeSaState.Established && !sa.Rekeyed:
                     sa.State = IkeSaState.Deleting;
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
@@ -680,15 +689,27 @@ public sealed class IkeEngine
     private void ScheduleLifetime(IkeSa sa, long now)
     {
         long rekey = (long)sa.Config.RekeyTime.TotalMilliseconds;
-        if (rekey <= 0)
+        long reauth = (long)sa.Config.ReauthTime.TotalMilliseconds;
+        if (rekey <= 0 && reauth <= 0)
         {
             return;
         }
 
-        long over = (long)(sa.Config.OverTime?.TotalMilliseconds ?? rekey / 10);
+        // strongSwan: over_time defaults to 10% of the larger of rekey_time and reauth_time, rand_time to over_time.
+        long over = (long)(sa.Config.OverTime?.TotalMilliseconds ?? Math.Max(rekey, reauth) / 10);
         long rand = (long)(sa.Config.RandTime?.TotalMilliseconds ?? over);
-        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeRekey, 0), now + rekey - Jitter(rand));
-        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeExpire, 0), now + rekey + over);
+        if (rekey > 0)
+        {
+            timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeRekey, 0), now + rekey - Jitter(rand));
+        }
+
+        if (reauth > 0)
+        {
+            timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeReauth, 0), now + reauth - Jitter(rand));
+        }
+
+        long first = rekey > 0 && reauth > 0 ? Math.Min(rekey, reauth) : Math.Max(rekey, reauth);
+        timers.Enqueue(new Timer(sa.LocalSpi, TimerKind.IkeExpire, 0), now + first + over);
     }
 
     private void ScheduleLifetime(IkeSa sa, ChildSa child, long now)
@@ -936,6 +957,7 @@ public sealed class IkeEngine
         Liveness,
         RedundantIkeSa,
         IkeRekey,
+        IkeReauth,
         IkeExpire,
         /// <summary>MessageId carries the Child SA's inbound SPI.</summary>
         ChildRekey,
