@@ -310,15 +310,48 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     private void Flush()
     {
-        while (engine.TryPollTransmit(out Transmit transmit))
+        bool more = true;
+        while (more)
         {
-            Send(transmit);
+            more = false;
+            while (engine.TryPollTransmit(out Transmit transmit))
+            {
+                Send(transmit);
+            }
+
+            // Handling an event may give the engine a command (more Child SAs), and so more to send.
+            while (engine.TryPollEvent(out IkeEvent e))
+            {
+                Handle(e);
+                EventRaised?.Invoke(e);
+                more = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An IKE SA carries its first Child SA from IKE_AUTH; the connection's other children with
+    /// start_action = start follow with CREATE_CHILD_SA (RFC 7296 §1.3.1).
+    /// </summary>
+    private void StartOtherChildren(IkeSaEstablished established)
+    {
+        if (!established.IsInitiator || engine.Connections.FirstOrDefault(c => c.Name == established.Connection) is not { } config)
+        {
+            return;
         }
 
-        while (engine.TryPollEvent(out IkeEvent e))
+        IkeSaInfo? sa = engine.IkeSas.FirstOrDefault(s => s.SpiI == established.SpiI);
+        if (sa is null)
         {
-            Handle(e);
-            EventRaised?.Invoke(e);
+            return;
+        }
+
+        foreach (Core.Policy.ChildConfig child in config.Children.Where(c => c.StartAction == Core.Policy.StartAction.Start))
+        {
+            if (!sa.Children.Any(c => c.Name == child.Name))
+            {
+                engine.Execute(new CreateChildSa(established.SpiI, child.Name), Now);
+            }
         }
     }
 
@@ -351,6 +384,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             case IkeSaEstablished est:
                 log.LogInformation("{Name}[{Spi:x16}]: IKE SA established {Local} ({LocalId}) <-> {Remote} ({RemoteId}), {Proposal}, as {Role}",
                     est.Connection, est.IsInitiator ? est.SpiI : est.SpiR, est.Local, est.LocalId, est.Remote, est.RemoteId, est.Proposal, est.IsInitiator ? "initiator" : "responder");
+                StartOtherChildren(est);
                 break;
             case ChildSaInstalled child:
                 log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA installed, SPIs {SpiIn:x8}_i {SpiOut:x8}_o, {Proposal}, {Mode}, {LocalTs} === {RemoteTs}{Encap}",

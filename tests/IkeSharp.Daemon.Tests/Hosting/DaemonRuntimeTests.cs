@@ -156,3 +156,27 @@ public class NatKeepaliveTests
         Assert.Equal("ESTABLISHED", Assert.Single(await p.Bob.StatusRowsAsync()).State);
     }
 }
+
+public class StartActionTests
+{
+    [Fact]
+    public async Task Start_action_start_brings_up_every_such_child_the_first_in_ike_auth_the_rest_with_create_child_sa()
+    {
+        static ConnectionConfig TwoChildren(ConnectionConfig c, string local2, string remote2, StartAction start) => c with
+        {
+            Children =
+            [
+                c.Children[0] with { StartAction = start },
+                c.Children[0] with { Name = "net2", LocalTs = [Wire.Payloads.TrafficSelector.Subnet(local2)], RemoteTs = [Wire.Payloads.TrafficSelector.Subnet(remote2)], StartAction = start },
+            ],
+        };
+
+        await using LoopbackPair p = LoopbackPair.Start(port: 21680,
+            aliceTweak: c => TwoChildren(c, "10.1.1.0/24", "10.2.1.0/24", StartAction.Start),
+            bobTweak: c => TwoChildren(c, "10.2.1.0/24", "10.1.1.0/24", StartAction.None));
+        await DaemonRuntimeTests.WaitUntil(async () => (await p.Alice.StatusRowsAsync()) is [{ Children.Count: 2 }] && (await p.Bob.StatusRowsAsync()) is [{ Children.Count: 2 }]);
+        StatusReport.IkeRow alice = Assert.Single(await p.Alice.StatusRowsAsync());
+        Assert.Equal(["net", "net2"], alice.Children.Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Contains(alice.Children, c => c.LocalTs == "10.1.1.0/24" && c.RemoteTs == "10.2.1.0/24");
+    }
+}

@@ -134,6 +134,11 @@ public class DataPlaneLimitTests
     }
 }
 
+/// <summary>Counts what the whole process allocates, so it runs alone, after the parallel tests.</summary>
+[CollectionDefinition(nameof(PacketPathAllocationTests), DisableParallelization = true)]
+public class PacketPathAllocationCollection;
+
+[Collection(nameof(PacketPathAllocationTests))]
 public class PacketPathAllocationTests
 {
     private sealed class Counter : IInnerInterface
