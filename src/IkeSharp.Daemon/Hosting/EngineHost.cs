@@ -314,17 +314,20 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         while (more)
         {
             more = false;
-            while (engine.TryPollTransmit(out Transmit transmit))
-            {
-                Send(transmit);
-            }
 
+            // Events first: a responder's Child SA is in the data plane before the IKE_AUTH response
+            // that completes it leaves, so the initiator's first ESP packet finds it (as strongSwan does).
             // Handling an event may give the engine a command (more Child SAs), and so more to send.
             while (engine.TryPollEvent(out IkeEvent e))
             {
                 Handle(e);
                 EventRaised?.Invoke(e);
                 more = true;
+            }
+
+            while (engine.TryPollTransmit(out Transmit transmit))
+            {
+                Send(transmit);
             }
         }
     }
