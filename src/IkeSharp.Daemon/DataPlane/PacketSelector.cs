@@ -27,7 +27,8 @@ public readonly struct PacketSelector
         endPort = ts.EndPort;
     }
 
-    private static UInt128 ToNumber(ReadOnlySpan<byte> address) =>
+    /// <summary>An IPv4 or IPv6 address in network order as one number, for range comparisons.</summary>
+    internal static UInt128 ToNumber(ReadOnlySpan<byte> address) =>
         address.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(address) : BinaryPrimitives.ReadUInt128BigEndian(address);
 
     /// <summary>Whether the packet's source (or destination) address, protocol and port fall in this selector.</summary>

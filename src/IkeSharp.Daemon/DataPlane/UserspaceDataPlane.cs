@@ -25,7 +25,6 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private readonly IRandomSource random;
     private readonly ILogger log;
     private readonly int replayWindow;
-    private readonly EspSaTable inbound = new();
     private readonly Lock writeLock = new();
     private readonly ConcurrentDictionary<uint, ChildEntry> bySpiIn = new();
     private readonly Dictionary<string, int> routeUse = new(StringComparer.Ordinal);
@@ -104,13 +103,12 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 new EspOutboundSa(sa.SpiOut, encryption, sa.EncryptionKeyOut.ReadOnlySpan, integrity, sa.IntegrityKeyOut.ReadOnlySpan, sa.Esn, random));
             lock (writeLock)
             {
-                if (!inbound.TryAdd(entry.In))
+                if (!bySpiIn.TryAdd(sa.SpiIn, entry))
                 {
                     entry.Dispose();
                     throw new InvalidOperationException($"inbound SPI {sa.SpiIn:x8} is already installed");
                 }
 
-                bySpiIn[sa.SpiIn] = entry;
                 outbound = [entry, .. outbound];
                 foreach (TrafficSelector remote in sa.RemoteTs)
                 {
@@ -135,7 +133,6 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 return;
             }
 
-            inbound.TryRemove(spiIn, out _);
             outbound = [.. outbound.Where(e => e != entry)];
             foreach (TrafficSelector remote in entry.Sa.RemoteTs)
             {
@@ -160,14 +157,15 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
     public void HandleEsp(ReadOnlySpan<byte> esp, IPEndPoint local, SocketAddress remote)
     {
-        if (!EspSaTable.TryReadSpi(esp, out uint spi) || !inbound.TryGet(spi, out EspInboundSa? sa))
+        // One lookup by SPI finds the SA and its selectors (RFC 4303 §3.4.2).
+        if (!EspSaTable.TryReadSpi(esp, out uint spi) || !bySpiIn.TryGetValue(spi, out ChildEntry? entry))
         {
             Interlocked.Increment(ref dropped);
             return;
         }
 
         byte[] buffer = threadBuffer ??= new byte[BufferSize];
-        EspOpenResult result = sa.Open(esp, buffer);
+        EspOpenResult result = entry.In.Open(esp, buffer);
         if (!result.IsOk || result.IsDummy)
         {
             // RFC 4303 §3.4.4: an ICV failure is auditable, but the packet is just dropped; dummy packets (next header 59) too.
@@ -180,7 +178,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
 
         ReadOnlySpan<byte> packet = buffer.AsSpan(0, result.Length);
-        if (!bySpiIn.TryGetValue(spi, out ChildEntry? entry) || !IpPacketInfo.TryRead(packet, out IpPacketInfo info)
+        if (!IpPacketInfo.TryRead(packet, out IpPacketInfo info)
             || !PacketSelector.Any(entry.Remote, info, source: true) || !PacketSelector.Any(entry.Local, info, source: false))
         {
             // RFC 4301 §5.2 step 4: a packet outside the SA's selectors is discarded.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using IkeSharp.Core.Policy;
 using IkeSharp.Daemon.DataPlane;
+using IkeSharp.Esp;
 using IkeSharp.Daemon.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -120,15 +121,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     private void OnNatTDatagram(UdpPort port, IPEndPoint local, SocketAddress remote, ReadOnlyMemory<byte> datagram)
     {
-        switch (NatTraversalPort.Classify(datagram.Span))
+        switch (EspInUdp.Classify(datagram.Span))
         {
-            case Port4500Kind.Ike:
-                Post(local, ToEndPoint(port, remote), datagram.Span[NatTraversalPort.NonEspMarkerLength..]);
+            case UdpEncapsulatedKind.Ike:
+                Post(local, ToEndPoint(port, remote), datagram.Span[EspInUdp.NonEspMarkerLength..]);
                 break;
-            case Port4500Kind.Esp:
+            case UdpEncapsulatedKind.Esp:
                 dataPlane.HandleEsp(datagram.Span, local, remote);
                 break;
-            case Port4500Kind.Keepalive:
+            case UdpEncapsulatedKind.NatKeepalive:
                 // NAT-keepalives (RFC 3948 §2.3) only keep the mapping open.
                 Interlocked.Increment(ref keepalivesReceived);
                 break;
@@ -370,8 +371,8 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         if (IsNatTPort(transmit.Local))
         {
             // RFC 3948 §2.2: IKE on the NAT-T port starts with four zero octets.
-            byte[] framed = new byte[NatTraversalPort.NonEspMarkerLength + transmit.Datagram.Length];
-            transmit.Datagram.CopyTo(framed, NatTraversalPort.NonEspMarkerLength);
+            byte[] framed = new byte[EspInUdp.NonEspMarkerLength + transmit.Datagram.Length];
+            transmit.Datagram.CopyTo(framed, EspInUdp.NonEspMarkerLength);
             port.Send(framed, transmit.Remote);
         }
         else

@@ -88,22 +88,11 @@ public sealed class UdpPort : IDisposable
         }
     }
 
+    /// <summary>Sends to an endpoint (IKE: a serialization per message is fine there).</summary>
     public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
     {
-        try
-        {
-            socket.SendTo(datagram, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException e)
-        {
-            onError($"send to {remote} from {Bound} failed: {e.SocketErrorCode} ({e.Message})");
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
+        ArgumentNullException.ThrowIfNull(remote);
+        return Send(datagram, remote.Serialize());
     }
 
     /// <summary>

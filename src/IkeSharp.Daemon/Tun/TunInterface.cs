@@ -145,7 +145,7 @@ public sealed class TunInterface : IInnerInterface, IDisposable
         return null;
     }
 
-    private static UInt128 Number(ReadOnlySpan<byte> a) => a.Length == 4 ? BinaryPrimitives.ReadUInt32BigEndian(a) : BinaryPrimitives.ReadUInt128BigEndian(a);
+    private static UInt128 Number(ReadOnlySpan<byte> a) => PacketSelector.ToNumber(a);
 
     /// <summary>The fewest CIDR prefixes that cover a selector's address range exactly.</summary>
     public static IReadOnlyList<(IPAddress Network, int Prefix)> Prefixes(TrafficSelector ts)

@@ -180,3 +180,46 @@ public class StartActionTests
         Assert.Contains(alice.Children, c => c.LocalTs == "10.1.1.0/24" && c.RemoteTs == "10.2.1.0/24");
     }
 }
+
+public class ControlProtocolTests
+{
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"command\": 7}")]
+    [InlineData("{\"name\": \"x\"}")]
+    [InlineData("{\"command\": \"up\"")]
+    public void Malformed_requests_are_refused_with_a_reason_not_an_exception(string line)
+    {
+        ControlRequest? request = ControlRequest.Parse(System.Text.Encoding.UTF8.GetBytes(line), out string? error);
+        Assert.Null(request);
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public async Task A_garbage_line_on_the_control_socket_gets_a_bad_request_reply_and_the_server_keeps_serving()
+    {
+        string dir = Directory.CreateTempSubdirectory("ikesharp-ctl-").FullName;
+        string path = Path.Combine(dir, "ctl.sock");
+        try
+        {
+            await using LoopbackPair p = LoopbackPair.Start(port: 21690, aliceSocket: path);
+            using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+            {
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+                await socket.SendAsync("\u0001\u0002garbage{{\n"u8.ToArray());
+                byte[] reply = new byte[4096];
+                int n = await socket.ReceiveAsync(reply);
+                ControlReply parsed = ControlReply.Parse(System.Text.Encoding.UTF8.GetString(reply, 0, n));
+                Assert.False(parsed.Ok);
+                Assert.StartsWith("bad request: not JSON", parsed.Message, StringComparison.Ordinal);
+            }
+
+            Assert.True((await ControlClient.SendAsync(path, new ControlRequest("status"))).Ok);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
