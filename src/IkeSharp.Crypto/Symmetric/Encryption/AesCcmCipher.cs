@@ -12,7 +12,6 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 public sealed class AesCcmCipher : IEncryptionAlgorithm
 {
     internal const int SaltLength = 3;
-    private const int NonceLength = 11;
 
     public AesCcmCipher(int keyBits, int icvLength)
     {
@@ -54,52 +53,16 @@ public sealed class AesCcmCipher : IEncryptionAlgorithm
 
     public override string ToString() => TransformKeywords.ToKeyword(Id, KeyBits);
 
-    private sealed class Key : ICipherKey
+    private sealed class Key(AesCcmCipher algorithm, ReadOnlySpan<byte> keyMaterial) : SaltedAeadKey(algorithm, keyMaterial, SaltLength)
     {
-        private readonly AesCcmCipher algorithm;
-        private readonly AesCcm ccm;
-        private readonly byte[] salt;
+        private readonly AesCcm ccm = new(KeyPart(keyMaterial, SaltLength));
 
-        public Key(AesCcmCipher algorithm, ReadOnlySpan<byte> keyMaterial)
-        {
-            this.algorithm = algorithm;
-            int keyLength = keyMaterial.Length - SaltLength;
-            ccm = new AesCcm(keyMaterial.Slice(0, keyLength));
-            salt = keyMaterial.Slice(keyLength).ToArray();
-        }
-
-        public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
-        {
-            CipherArguments.CheckEncrypt(algorithm, iv, plaintext, ciphertext, tag);
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
+        protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData) =>
             ccm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
-        }
 
-        public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
-        {
-            if (!CipherArguments.DecryptLengthsValid(algorithm, iv, ciphertext, tag, plaintext))
-            {
-                return false;
-            }
+        protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData) =>
+            ccm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
 
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
-            try
-            {
-                ccm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
-                return true;
-            }
-            catch (AuthenticationTagMismatchException)
-            {
-                return false;
-            }
-        }
-
-        public void Dispose()
-        {
-            ccm.Dispose();
-            CryptographicOperations.ZeroMemory(salt);
-        }
+        protected override void DisposeCipher() => ccm.Dispose();
     }
 }

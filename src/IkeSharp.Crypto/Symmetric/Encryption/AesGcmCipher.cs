@@ -20,7 +20,6 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 public sealed class AesGcmCipher : IEncryptionAlgorithm
 {
     internal const int SaltLength = 4;
-    private const int NonceLength = 12;
     private const int FullTag = 16;
 
     public AesGcmCipher(int keyBits, int icvLength)
@@ -63,22 +62,18 @@ public sealed class AesGcmCipher : IEncryptionAlgorithm
 
     public override string ToString() => TransformKeywords.ToKeyword(Id, KeyBits);
 
-    private sealed class Key : ICipherKey
+    private sealed class Key : SaltedAeadKey
     {
-        private readonly AesGcmCipher algorithm;
         private readonly AesGcm gcm;
-        private readonly byte[] salt;
 
         // Only for the 8-octet ICV, which the BCL cannot verify.
         private readonly GcmBlockCipher? shortTagCipher;
         private readonly KeyParameter? shortTagKey;
 
         public Key(AesGcmCipher algorithm, ReadOnlySpan<byte> keyMaterial)
+            : base(algorithm, keyMaterial, SaltLength)
         {
-            this.algorithm = algorithm;
-            int keyLength = keyMaterial.Length - SaltLength;
-            ReadOnlySpan<byte> key = keyMaterial.Slice(0, keyLength);
-            salt = keyMaterial.Slice(keyLength).ToArray();
+            ReadOnlySpan<byte> key = KeyPart(keyMaterial, SaltLength);
             bool shortTag = algorithm.IcvLength < 12;
             gcm = new AesGcm(key, shortTag ? FullTag : algorithm.IcvLength);
             if (shortTag)
@@ -88,11 +83,8 @@ public sealed class AesGcmCipher : IEncryptionAlgorithm
             }
         }
 
-        public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+        protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
         {
-            CipherArguments.CheckEncrypt(algorithm, iv, plaintext, ciphertext, tag);
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
             if (shortTagCipher is null)
             {
                 gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
@@ -104,60 +96,39 @@ public sealed class AesGcmCipher : IEncryptionAlgorithm
             fullTag.Slice(0, tag.Length).CopyTo(tag);
         }
 
-        public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+        protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
         {
-            if (!CipherArguments.DecryptLengthsValid(algorithm, iv, ciphertext, tag, plaintext))
-            {
-                return false;
-            }
-
-            if (shortTagCipher is not null)
-            {
-                return DecryptShortTag(iv, ciphertext, tag, plaintext, associatedData);
-            }
-
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
-            try
+            if (shortTagCipher is null)
             {
                 gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
-                return true;
+                return;
             }
-            catch (AuthenticationTagMismatchException)
-            {
-                return false;
-            }
+
+            OpenShortTag(nonce, ciphertext, tag, plaintext, associatedData);
         }
 
         /// <summary>BouncyCastle's GCM with a 64-bit MAC; it compares tags in constant time.</summary>
-        private bool DecryptShortTag(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+        private void OpenShortTag(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
         {
-            byte[] nonce = new byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
-            shortTagCipher!.Init(false, new AeadParameters(shortTagKey!, algorithm.IcvLength * 8, nonce));
+            shortTagCipher!.Init(false, new AeadParameters(shortTagKey!, Algorithm.IcvLength * 8, nonce.ToArray()));
             shortTagCipher.ProcessAadBytes(associatedData);
             int written = shortTagCipher.ProcessBytes(ciphertext, plaintext);
             written += shortTagCipher.ProcessBytes(tag, plaintext.Slice(written));
             try
             {
                 shortTagCipher.DoFinal(plaintext.Slice(written));
-                return true;
             }
             catch (InvalidCipherTextException)
             {
                 CryptographicOperations.ZeroMemory(plaintext);
-                return false;
+                throw new AuthenticationTagMismatchException();
             }
         }
 
         /// <summary>
-        /// Zeroes the salt and frees the BCL key. BouncyCastle's copies of the key (the KeyParameter
-        /// and the AES round keys of the 8-octet-ICV path) offer no way to clear them.
+        /// Frees the BCL key (the base zeroes the salt). BouncyCastle's copies of the key (the
+        /// KeyParameter and the AES round keys of the 8-octet-ICV path) offer no way to clear them.
         /// </summary>
-        public void Dispose()
-        {
-            gcm.Dispose();
-            CryptographicOperations.ZeroMemory(salt);
-        }
+        protected override void DisposeCipher() => gcm.Dispose();
     }
 }

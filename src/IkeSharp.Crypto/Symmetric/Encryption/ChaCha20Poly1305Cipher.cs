@@ -11,7 +11,6 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 public sealed class ChaCha20Poly1305Cipher : IEncryptionAlgorithm
 {
     internal const int SaltLength = 4;
-    private const int NonceLength = 12;
     private const int KeyLength = 32;
 
     public EncryptionAlgorithm Id => EncryptionAlgorithm.Chacha20Poly1305;
@@ -37,51 +36,16 @@ public sealed class ChaCha20Poly1305Cipher : IEncryptionAlgorithm
 
     public override string ToString() => TransformKeywords.ToKeyword(Id, null);
 
-    private sealed class Key : ICipherKey
+    private sealed class Key(ChaCha20Poly1305Cipher algorithm, ReadOnlySpan<byte> keyMaterial) : SaltedAeadKey(algorithm, keyMaterial, SaltLength)
     {
-        private readonly ChaCha20Poly1305Cipher algorithm;
-        private readonly ChaCha20Poly1305 aead;
-        private readonly byte[] salt;
+        private readonly ChaCha20Poly1305 aead = new(KeyPart(keyMaterial, SaltLength));
 
-        public Key(ChaCha20Poly1305Cipher algorithm, ReadOnlySpan<byte> keyMaterial)
-        {
-            this.algorithm = algorithm;
-            aead = new ChaCha20Poly1305(keyMaterial.Slice(0, KeyLength));
-            salt = keyMaterial.Slice(KeyLength).ToArray();
-        }
-
-        public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
-        {
-            CipherArguments.CheckEncrypt(algorithm, iv, plaintext, ciphertext, tag);
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
+        protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData) =>
             aead.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
-        }
 
-        public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
-        {
-            if (!CipherArguments.DecryptLengthsValid(algorithm, iv, ciphertext, tag, plaintext))
-            {
-                return false;
-            }
+        protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData) =>
+            aead.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
 
-            Span<byte> nonce = stackalloc byte[NonceLength];
-            CipherArguments.WriteNonce(salt, iv, nonce);
-            try
-            {
-                aead.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
-                return true;
-            }
-            catch (AuthenticationTagMismatchException)
-            {
-                return false;
-            }
-        }
-
-        public void Dispose()
-        {
-            aead.Dispose();
-            CryptographicOperations.ZeroMemory(salt);
-        }
+        protected override void DisposeCipher() => aead.Dispose();
     }
 }
