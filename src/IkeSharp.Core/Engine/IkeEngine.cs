@@ -34,6 +34,9 @@ public sealed class IkeEngine
     private readonly EngineOptions options;
     private readonly CookieJar cookies;
     private readonly Dictionary<IPAddress, int> halfOpenByAddress = [];
+
+    // Child SAs the peer deleted in the request being answered; reused, so answering allocates no list.
+    private readonly List<ChildConfig> peerClosedChildren = [];
     private int halfOpen;
 
     public IkeEngine(IEnumerable<ConnectionConfig> connections, ICredentialStore credentials, IAlgorithmProvider algorithms, IRandomSource random, EngineOptions? options = null)
@@ -126,7 +129,7 @@ public sealed class IkeEngine
             case CreateChildSa create when Established(create.LocalSpi) is { } sa:
                 ChildConfig childConfig = sa.Config.Children.FirstOrDefault(c => c.Name == create.Child)
                     ?? throw new ArgumentException($"connection {sa.Config.Name} has no child '{create.Child}'", nameof(command));
-                Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, childConfig, inCreateChildSa: true)], now);
+                Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, childConfig, inCreateChildSa: true, trigger: create.Trigger)], now);
                 break;
             case RekeyChildSa rekey when Established(rekey.LocalSpi) is { } sa && sa.Children.FirstOrDefault(c => c.SpiIn == rekey.SpiIn && !c.Rekeyed) is { } old:
                 Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, old.Config, inCreateChildSa: true, rekeying: old)], now);
@@ -188,7 +191,7 @@ public sealed class IkeEngine
         List<IExchangeTask> auth = [new IkeAuthTask(sa, context)];
         if (child is not null)
         {
-            auth.Add(new ChildCreateTask(sa, context, child));
+            auth.Add(new ChildCreateTask(sa, context, child, trigger: command.Trigger));
         }
 
         sa.Pending.Enqueue(new PendingExchange(ExchangeType.IkeAuth, auth));
@@ -238,7 +241,7 @@ public sealed class IkeEngine
             // algorithm): report it and drop the SA rather than let the error escape a datagram handler.
             sa.Active = null;
             events.Enqueue(new NegotiationFailed(now, sa.Config.Name, $"cannot send {exchange.Exchange.ToIanaName()}: {e.Message}"));
-            Remove(sa, e.Message);
+            Remove(sa, e.Message, SaCloseCause.Failed);
             return;
         }
 
@@ -296,7 +299,8 @@ public sealed class IkeEngine
                             break;
                         case RetransmitDecision.GiveUp:
                             bool wasEstablished = sa.State == IkeSaState.Established;
-                            Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions");
+                            Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions",
+                                wasEstablished ? SaCloseCause.DeadPeer : SaCloseCause.Failed);
 
                             // dpd_action = restart: bring the connection up again (strongSwan's behaviour).
                             if (wasEstablished && sa.IsInitiator == true && sa.Config.Children.Any(c => c.DpdAction == DpdAction.Restart) && sa.Config.RemoteAddrs.Count > 0)
@@ -319,7 +323,7 @@ public sealed class IkeEngine
                     timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
                     break;
                 case TimerKind.RedundantIkeSa when sa.Rekeyed && sa.Children.Count == 0 && sa.State == IkeSaState.Established:
-                    Remove(sa, "redundant after a simultaneous IKE SA rekey");
+                    Remove(sa, "redundant after a simultaneous IKE SA rekey", SaCloseCause.Replaced);
                     break;
                 case TimerKind.IkeRekey when sa.State == IkeSaState.Established && !sa.Rekeyed:
                     Queue(sa, ExchangeType.CreateChildSa, [new IkeRekeyTask(sa, context, NewIkeSpi, schedule)], now);
@@ -344,7 +348,7 @@ public sealed class IkeEngine
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, expired)], now);
                     break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
-                    Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {options.HalfOpenTimeout.TotalSeconds} s");
+                    Remove(sa, $"half-open IKE SA from {sa.Remote} did not complete IKE_AUTH within {options.HalfOpenTimeout.TotalSeconds} s", SaCloseCause.Failed);
                     break;
             }
         }
@@ -388,7 +392,7 @@ public sealed class IkeEngine
 
         if (message.IsResponse)
         {
-            HandleResponse(sa, now, datagram, message);
+            HandleResponse(sa, now, local, datagram, message);
         }
         else
         {
@@ -402,7 +406,7 @@ public sealed class IkeEngine
     /// </summary>
     private void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
 
-    private void HandleResponse(IkeSa sa, long now, ReadOnlyMemory<byte> datagram, IkeMessage message)
+    private void HandleResponse(IkeSa sa, long now, IPEndPoint local, ReadOnlyMemory<byte> datagram, IkeMessage message)
     {
         if (sa.Requests.Outstanding is not { } outstanding || outstanding.MessageId != message.MessageId || sa.Active is not { } exchange || exchange.Exchange != message.ExchangeType)
         {
@@ -434,6 +438,12 @@ public sealed class IkeEngine
         sa.Requests.Accept(message.MessageId);
         sa.Active = null;
         sa.LastInbound = now;
+        if ((sa.Local.Address.Equals(IPAddress.Any) || sa.Local.Address.Equals(IPAddress.IPv6Any)) && !local.Address.Equals(sa.Local.Address))
+        {
+            // We initiated from a wildcard socket: the first answer says which of our addresses the
+            // peer reaches, which dynamic selectors and the data plane need.
+            sa.Local = new IPEndPoint(local.Address, sa.Local.Port);
+        }
         var received = new ReceivedMessage(message, payloads, datagram);
         foreach (IExchangeTask task in exchange.Tasks)
         {
@@ -464,7 +474,7 @@ public sealed class IkeEngine
                     }
 
                     events.Enqueue(new NegotiationFailed(now, sa.Config.Name, result.Reason ?? "failed"));
-                    Remove(sa, result.Reason ?? "failed");
+                    Remove(sa, result.Reason ?? "failed", SaCloseCause.Failed);
                     return;
                 case TaskOutcome.FailChild:
                     break;
@@ -478,7 +488,8 @@ public sealed class IkeEngine
 
         if (exchange.Tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa))
         {
-            Remove(sa, sa.State == IkeSaState.Deleting && sa.Children.Count == 0 && sa.Rekeyed ? "rekeyed" : "deleted by us");
+            bool rekeyedAway = sa.State == IkeSaState.Deleting && sa.Children.Count == 0 && sa.Rekeyed;
+            Remove(sa, rekeyedAway ? "rekeyed" : "deleted by us", rekeyedAway ? SaCloseCause.Replaced : SaCloseCause.Local);
             return;
         }
 
@@ -638,7 +649,7 @@ public sealed class IkeEngine
                 }
                 else
                 {
-                    Remove(old, $"replaced by a new IKE SA from {fresh.RemoteId} ({(initialContact ? "INITIAL_CONTACT" : "unique = replace")})");
+                    Remove(old, $"replaced by a new IKE SA from {fresh.RemoteId} ({(initialContact ? "INITIAL_CONTACT" : "unique = replace")})", SaCloseCause.Replaced);
                 }
             }
         }
@@ -868,8 +879,31 @@ public sealed class IkeEngine
         transmits.Enqueue(new Transmit(local, remote, bytes));
         if (deleteAfter)
         {
-            Remove(sa, sa.Rekeyed ? "rekeyed" : sa.State == IkeSaState.Established ? "deleted by the peer" : "IKE_AUTH failed");
+            bool closedByPeer = !sa.Rekeyed && sa.State == IkeSaState.Established;
+            ChildConfig? restart = closedByPeer ? sa.Children.Select(c => c.Config).FirstOrDefault(c => c.CloseAction == CloseAction.Start) : null;
+            Remove(sa, sa.Rekeyed ? "rekeyed" : closedByPeer ? "deleted by the peer" : "IKE_AUTH failed",
+                sa.Rekeyed ? SaCloseCause.Replaced : closedByPeer ? SaCloseCause.Peer : SaCloseCause.Failed);
+
+            // close_action = start also when the peer deletes the whole IKE SA: set the connection up
+            // again, as far as we can initiate it (a responder without remote_addrs cannot).
+            if (restart is not null && sa.Config.RemoteAddrs.Count > 0)
+            {
+                StartConnection(new Initiate(sa.Config.Name, restart.Name), now);
+            }
         }
+        else
+        {
+            // close_action = start (swanctl.conf): a Child SA the peer deleted is created again at once.
+            foreach (ChildConfig closed in peerClosedChildren)
+            {
+                if (closed.CloseAction == CloseAction.Start && sa.State == IkeSaState.Established)
+                {
+                    Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, closed, inCreateChildSa: true)], now);
+                }
+            }
+        }
+
+        peerClosedChildren.Clear();
     }
 
     /// <summary>Runs the tasks of a request; true when the IKE SA must go once the response is sent.</summary>
@@ -920,6 +954,10 @@ public sealed class IkeEngine
         }
 
         AfterExchange(sa, tasks, weInitiated: false, now);
+        foreach (InformationalTask informational in tasks.OfType<InformationalTask>())
+        {
+            peerClosedChildren.AddRange(informational.ClosedByPeer);
+        }
 
         if (exchange == ExchangeType.IkeAuth && sa.Authenticated)
         {
@@ -929,16 +967,16 @@ public sealed class IkeEngine
         return tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa);
     }
 
-    private void Remove(IkeSa sa, string reason)
+    private void Remove(IkeSa sa, string reason, SaCloseCause cause)
     {
         CountHalfOpen(sa, -1);
         foreach (ChildSa child in sa.Children)
         {
             context.ChildSpisInUse.Remove(child.SpiIn);
-            events.Enqueue(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, reason));
+            events.Enqueue(new ChildSaDeleted(context.Now, sa.Config.Name, child.Config.Name, child.SpiIn, child.SpiOut, reason) { Cause = cause });
         }
 
-        events.Enqueue(new IkeSaDeleted(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, reason));
+        events.Enqueue(new IkeSaDeleted(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, reason) { Cause = cause });
         sas.Remove(sa.LocalSpi);
         if (!sa.IsInitiator)
         {

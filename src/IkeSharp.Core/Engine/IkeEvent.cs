@@ -56,9 +56,31 @@ public sealed record ChildSaLimits(ulong SoftBytes, ulong SoftPackets, ulong Har
         : 0;
 }
 
-public sealed record ChildSaDeleted(long Time, string Connection, string Child, uint SpiIn, uint SpiOut, string Reason) : IkeEvent(Time, Connection);
+public sealed record ChildSaDeleted(long Time, string Connection, string Child, uint SpiIn, uint SpiOut, string Reason) : IkeEvent(Time, Connection)
+{
+    /// <summary>Who or what closed it; the owner's close_action and dpd_action act on this.</summary>
+    public SaCloseCause Cause { get; init; }
+}
 
-public sealed record IkeSaDeleted(long Time, string Connection, ulong SpiI, ulong SpiR, string Reason) : IkeEvent(Time, Connection);
+public sealed record IkeSaDeleted(long Time, string Connection, ulong SpiI, ulong SpiR, string Reason) : IkeEvent(Time, Connection)
+{
+    public SaCloseCause Cause { get; init; }
+}
+
+/// <summary>Why an SA went, in the terms swanctl.conf's close_action and dpd_action use.</summary>
+public enum SaCloseCause
+{
+    /// <summary>We deleted it: a command, a lifetime, a shutdown.</summary>
+    Local,
+    /// <summary>The peer sent a Delete for it (RFC 7296 §1.4.1): close_action applies.</summary>
+    Peer,
+    /// <summary>The peer stopped answering (RFC 7296 §2.4): dpd_action applies.</summary>
+    DeadPeer,
+    /// <summary>Replaced by a rekeyed SA (§2.8) or a newer one of the same identity (§2.4 INITIAL_CONTACT, unique).</summary>
+    Replaced,
+    /// <summary>It never completed: a failed negotiation or authentication, a half-open timeout.</summary>
+    Failed,
+}
 
 /// <summary>Authentication failed, ours or the peer's; nothing was installed.</summary>
 public sealed record AuthFailed(long Time, string Connection, string Reason) : IkeEvent(Time, Connection);

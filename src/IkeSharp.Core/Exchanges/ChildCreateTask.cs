@@ -15,7 +15,7 @@ namespace IkeSharp.Core.Exchanges;
 /// or transport mode (USE_TRANSPORT_MODE), and KEYMAT from SK_d (§2.17). A failure here
 /// (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, INVALID_KE_PAYLOAD) fails only the Child SA.
 /// </summary>
-internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConfig? config, bool inCreateChildSa = false, ChildSa? rekeying = null) : IExchangeTask
+internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConfig? config, bool inCreateChildSa = false, ChildSa? rekeying = null, TriggeringPacket? trigger = null) : IExchangeTask
 {
     private const int NonceLength = 32;
     private uint ourSpi;
@@ -56,6 +56,26 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
         return ke is null ? null : (KeyExchangeMethod)ke.Id;
     }
 
+    /// <summary>
+    /// The child's local_ts, with "dynamic" (swanctl.conf's default) standing for our address in
+    /// this IKE SA: the address IKE runs over, as strongSwan fills it in (no virtual IP here).
+    /// </summary>
+    private IReadOnlyList<TrafficSelector> OurLocalTs(ChildConfig c) => WithHost(c.LocalTs, c.LocalTsDynamic, sa.Local.Address);
+
+    /// <summary>The child's remote_ts, with "dynamic" standing for the peer's address.</summary>
+    private IReadOnlyList<TrafficSelector> OurRemoteTs(ChildConfig c) => WithHost(c.RemoteTs, c.RemoteTsDynamic, sa.Remote.Address);
+
+    private static IReadOnlyList<TrafficSelector> WithHost(IReadOnlyList<TrafficSelector> configured, bool dynamic, System.Net.IPAddress address)
+    {
+        if (!dynamic || address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            return configured;
+        }
+
+        System.Net.IPAddress host = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return [.. configured, TrafficSelector.Range(host, host)];
+    }
+
     public void BuildRequest(MessageBuilder request)
     {
         ChildConfig c = child!;
@@ -87,8 +107,23 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
             }
         }
 
-        request.Add(new TsPayload(IkeRole.Initiator, replaced?.LocalTs ?? c.LocalTs));
-        request.Add(new TsPayload(IkeRole.Responder, replaced?.RemoteTs ?? c.RemoteTs));
+        IReadOnlyList<TrafficSelector> local = replaced?.LocalTs ?? OurLocalTs(c);
+        IReadOnlyList<TrafficSelector> remote = replaced?.RemoteTs ?? OurRemoteTs(c);
+        if (local.Count == 0 || remote.Count == 0)
+        {
+            // dynamic selectors with no address to put in them yet: nothing sensible to propose.
+            throw new InvalidOperationException($"child {c.Name} has dynamic traffic selectors but the IKE SA has no {(local.Count == 0 ? "local" : "remote")} address yet ({sa.Local} === {sa.Remote})");
+        }
+
+        if (replaced is null && trigger is not null)
+        {
+            // §2.9: the packet that triggered the request goes first, so a narrowing responder keeps its flow.
+            local = [trigger.Source, .. local];
+            remote = [trigger.Destination, .. remote];
+        }
+
+        request.Add(new TsPayload(IkeRole.Initiator, local));
+        request.Add(new TsPayload(IkeRole.Responder, remote));
     }
 
     public TaskResult ProcessRequest(ReceivedMessage request)
@@ -131,12 +166,14 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
         foreach (ChildConfig candidate in candidates)
         {
             // Our remote_ts narrows the initiator's TSi; our local_ts narrows its TSr.
-            List<TrafficSelector> narrowedI = TrafficSelectorNarrowing.Narrow(tsiPayload.Selectors, candidate.RemoteTs);
-            List<TrafficSelector> narrowedR = TrafficSelectorNarrowing.Narrow(tsrPayload.Selectors, candidate.LocalTs);
+            IReadOnlyList<TrafficSelector> policyRemote = OurRemoteTs(candidate);
+            IReadOnlyList<TrafficSelector> policyLocal = OurLocalTs(candidate);
+            List<TrafficSelector> narrowedI = TrafficSelectorNarrowing.Narrow(tsiPayload.Selectors, policyRemote);
+            List<TrafficSelector> narrowedR = TrafficSelectorNarrowing.Narrow(tsrPayload.Selectors, policyLocal);
             if (narrowedI.Count == 0 || narrowedR.Count == 0)
             {
                 reasons.Add($"child {candidate.Name}: proposed TSi {string.Join(" ", tsiPayload.Selectors)} TSr {string.Join(" ", tsrPayload.Selectors)} " +
-                    $"do not overlap its remote_ts {string.Join(" ", candidate.RemoteTs)} and local_ts {string.Join(" ", candidate.LocalTs)}");
+                    $"do not overlap its remote_ts {string.Join(" ", policyRemote)} and local_ts {string.Join(" ", policyLocal)}");
                 continue;
             }
 
@@ -242,8 +279,8 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
         }
 
         // §2.9: the responder may only narrow what we proposed.
-        IReadOnlyList<TrafficSelector> ourLocal = replaced?.LocalTs ?? child.LocalTs;
-        IReadOnlyList<TrafficSelector> ourRemote = replaced?.RemoteTs ?? child.RemoteTs;
+        IReadOnlyList<TrafficSelector> ourLocal = replaced?.LocalTs ?? OurLocalTs(child);
+        IReadOnlyList<TrafficSelector> ourRemote = replaced?.RemoteTs ?? OurRemoteTs(child);
         if (!tsiPayload.Selectors.All(s => ourLocal.Any(o => TrafficSelectorNarrowing.IsSubset(s, o))) ||
             !tsrPayload.Selectors.All(s => ourRemote.Any(o => TrafficSelectorNarrowing.IsSubset(s, o))))
         {

@@ -16,6 +16,9 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
     /// <summary>True after the exchange when the IKE SA must go (we deleted it, or the peer did).</summary>
     public bool DeletesIkeSa { get; private set; }
 
+    /// <summary>Child SAs the peer deleted (not as part of a rekey): their close_action applies.</summary>
+    public List<Policy.ChildConfig> ClosedByPeer { get; } = [];
+
     public void BuildRequest(MessageBuilder request)
     {
         if (kind == InformationalKind.DeleteIkeSa)
@@ -34,7 +37,7 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
         DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
         if (kind == InformationalKind.DeleteChildSa && sa.Children.Contains(child!))
         {
-            Forget(child!, "deleted by us");
+            Forget(child!, "deleted by us", SaCloseCause.Local);
         }
 
         return TaskResult.Done;
@@ -63,7 +66,11 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
                 if (child is not null)
                 {
                     deletedChildren.Add(child.SpiIn);
-                    Forget(child, "deleted by the peer");
+                    Forget(child, "deleted by the peer", SaCloseCause.Peer);
+                    if (!child.Rekeyed)
+                    {
+                        ClosedByPeer.Add(child.Config);
+                    }
                 }
             }
         }
@@ -72,11 +79,11 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
     }
 
     /// <summary>Removes a Child SA from the IKE SA and the SPI index and tells the owner; a rekeyed one says so.</summary>
-    private void Forget(ChildSa doomed, string reason)
+    private void Forget(ChildSa doomed, string reason, SaCloseCause cause)
     {
         sa.Children.Remove(doomed);
         context.ChildSpisInUse.Remove(doomed.SpiIn);
-        context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, doomed.Config.Name, doomed.SpiIn, doomed.SpiOut, doomed.Rekeyed ? "rekeyed" : reason));
+        context.Raise(new ChildSaDeleted(context.Now, sa.Config.Name, doomed.Config.Name, doomed.SpiIn, doomed.SpiOut, doomed.Rekeyed ? "rekeyed" : reason) { Cause = doomed.Rekeyed ? SaCloseCause.Replaced : cause });
         doomed.Dispose();
     }
 
