@@ -34,14 +34,86 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private long noPolicy;
     private long selectorMismatch;
     private long dropped;
+    private long trapped;
 
-    public UserspaceDataPlane(IInnerInterface inner, IEspTransport transport, IRandomSource random, ILogger log, int replayWindow = ReplayWindow.DefaultSize)
+    public UserspaceDataPlane(IInnerInterface inner, IEspTransport transport, IRandomSource random, ILogger log, int replayWindow = ReplayWindow.DefaultSize, Func<long>? clock = null)
     {
         this.inner = inner;
         this.transport = transport;
         this.random = random;
         this.log = log;
         this.replayWindow = replayWindow;
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        Traps = new TrapPolicies(clock ?? (() => since.ElapsedMilliseconds));
+    }
+
+    /// <summary>Trap policies: outbound packets no Child SA covers but a trap does start a negotiation.</summary>
+    public TrapPolicies Traps { get; }
+
+    /// <summary>Outbound packets that hit a trap policy (and were dropped while it negotiates).</summary>
+    public long TrappedPackets => Interlocked.Read(ref trapped);
+
+    /// <summary>
+    /// Installs a trap for a child (start_action, dpd_action or close_action = trap), with routes
+    /// for its remote selectors into the tunnel so the host sends its packets here.
+    /// </summary>
+    public bool InstallTrap(string connection, string child, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs)
+    {
+        lock (writeLock)
+        {
+            if (Traps.Contains(connection, child) || !Traps.Install(connection, child, localTs, remoteTs))
+            {
+                return Traps.Contains(connection, child);
+            }
+
+            AddRoutes(remoteTs, localTs, connection, child);
+            return true;
+        }
+    }
+
+    /// <summary>Removes a connection's traps (one child's, or all) and their routes.</summary>
+    public void RemoveTraps(string connection, string? child = null)
+    {
+        lock (writeLock)
+        {
+            foreach (TrapInfo gone in Traps.Remove(connection, child))
+            {
+                RemoveRoutes(gone.RemoteTs);
+            }
+        }
+    }
+
+    /// <summary>Routes the remote selectors into the tunnel, counting users, so an SA and a trap may share one. Under the write lock.</summary>
+    private void AddRoutes(IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<TrafficSelector> localTs, string connection, string child)
+    {
+        foreach (TrafficSelector remote in remoteTs)
+        {
+            string key = remote.ToString();
+            routeUse[key] = routeUse.GetValueOrDefault(key) + 1;
+            if (routeUse[key] == 1 && !inner.AddRoute(remote, localTs, out string? error))
+            {
+                log.LogWarning("{Name}/{Child}: no route for {Remote} into the tunnel: {Error}", connection, child, remote, error);
+            }
+        }
+    }
+
+    /// <summary>Drops one use of each route; the last user removes it. Under the write lock.</summary>
+    private void RemoveRoutes(IReadOnlyList<TrafficSelector> remoteTs)
+    {
+        foreach (TrafficSelector remote in remoteTs)
+        {
+            string key = remote.ToString();
+            int left = routeUse.GetValueOrDefault(key) - 1;
+            if (left <= 0)
+            {
+                routeUse.Remove(key);
+                inner.RemoveRoute(remote);
+            }
+            else
+            {
+                routeUse[key] = left;
+            }
+        }
     }
 
     public string Name => "userspace";
@@ -110,15 +182,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 }
 
                 outbound = [entry, .. outbound];
-                foreach (TrafficSelector remote in sa.RemoteTs)
-                {
-                    string key = remote.ToString();
-                    routeUse[key] = routeUse.GetValueOrDefault(key) + 1;
-                    if (routeUse[key] == 1 && !inner.AddRoute(remote, sa.LocalTs, out string? error))
-                    {
-                        log.LogWarning("{Name}/{Child}: no route for {Remote} into the tunnel: {Error}", sa.Connection, sa.Child, remote, error);
-                    }
-                }
+                AddRoutes(sa.RemoteTs, sa.LocalTs, sa.Connection, sa.Child);
             }
         }
     }
@@ -134,20 +198,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             }
 
             outbound = [.. outbound.Where(e => e != entry)];
-            foreach (TrafficSelector remote in entry.Sa.RemoteTs)
-            {
-                string key = remote.ToString();
-                int left = routeUse.GetValueOrDefault(key) - 1;
-                if (left <= 0)
-                {
-                    routeUse.Remove(key);
-                    inner.RemoveRoute(remote);
-                }
-                else
-                {
-                    routeUse[key] = left;
-                }
-            }
+            RemoveRoutes(entry.Sa.RemoteTs);
         }
 
         // A packet being opened on another thread may still hold the SA; the ESP objects refuse
@@ -245,7 +296,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             }
         }
 
-        Interlocked.Increment(ref noPolicy);
+        // No SA: a trap policy may want one negotiated (RFC 4301 §5.1.1); the packet is dropped either way.
+        Interlocked.Increment(ref Traps.Match(info) ? ref trapped : ref noPolicy);
         return false;
     }
 

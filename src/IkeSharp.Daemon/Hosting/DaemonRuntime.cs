@@ -76,6 +76,7 @@ public sealed class DaemonRuntime : IAsyncDisposable
         }
 
         runtime = new DaemonRuntime(host, control, reload, log);
+        _ = host.InstallTrapsAsync(replace: false);
         runtime.StartConnections(config.Connections);
         return runtime;
     }
@@ -289,6 +290,7 @@ public sealed class DaemonRuntime : IAsyncDisposable
             e.Reconfigure(next.Connections, next.Credentials);
             return 0;
         }).ConfigureAwait(false);
+        await host.InstallTrapsAsync(replace: true).ConfigureAwait(false);
         log.LogInformation("config reloaded: {Count} connection(s)", next.Connections.Count);
         return new ControlReply(true, $"reloaded: {next.Connections.Count} connection(s)");
     }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using IkeSharp.Core.Policy;
 using IkeSharp.Daemon.DataPlane;
 using IkeSharp.Esp;
+using IkeSharp.Wire.Payloads;
 using IkeSharp.Daemon.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -55,6 +56,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             {
                 log.LogInformation("Child SA {SpiIn:x8} passed its {Kind} byte/packet limit: {Action}", spiIn, hard ? "life" : "rekey", hard ? "deleting it" : "rekeying it");
                 e.Execute(new ChildSaLimitReached(spiIn, hard), now);
+                return 0;
+            });
+            userspace.Traps.Acquired += acquire => _ = InvokeAsync((e, now) =>
+            {
+                OnAcquire(acquire, now);
                 return 0;
             });
         }
@@ -396,6 +402,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                     string.Join(",", child.LocalTs), string.Join(",", child.RemoteTs), child.UdpEncapsulation ? ", UDP-encapsulated" : "");
                 children[child.SpiIn] = child;
                 KeyLog?.Write(child);
+                (dataPlane as UserspaceDataPlane)?.Traps.Completed(child.Connection, child.Child);
                 try
                 {
                     dataPlane.Install(child);
@@ -416,21 +423,132 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA deleted: {Reason}", deleted.Connection, deleted.Child, deleted.SpiIn, deleted.Reason);
                 children.Remove(deleted.SpiIn);
                 dataPlane.Remove(deleted.SpiIn);
+                TrapAfterClose(deleted);
                 break;
             case IkeSaDeleted deleted:
                 log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason}", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason);
                 break;
             case AuthFailed failed:
                 log.LogWarning("{Name}: authentication failed: {Reason}", failed.Connection, failed.Reason);
+                (dataPlane as UserspaceDataPlane)?.Traps.Completed(failed.Connection);
                 break;
             case IkeSaKeysExported keys:
                 KeyLog?.Write(keys);
                 break;
             case NegotiationFailed failed:
                 log.LogWarning("{Name}: negotiation failed: {Reason}", failed.Connection.Length == 0 ? "-" : failed.Connection, failed.Reason);
+                (dataPlane as UserspaceDataPlane)?.Traps.Completed(failed.Connection);
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Installs the trap policies of every child with start_action = trap (replacing all traps when
+    /// <paramref name="replace"/>, as a reload does). Runs on the engine's thread.
+    /// </summary>
+    public Task InstallTrapsAsync(bool replace) => InvokeAsync((e, _) =>
+    {
+        if (dataPlane is not UserspaceDataPlane userspace)
+        {
+            foreach (ConnectionConfig c in e.Connections.Where(c => c.Children.Any(ch => ch.StartAction == StartAction.Trap)))
+            {
+                log.LogWarning("{Name}: start_action = trap needs the userspace data plane; the {DataPlane} data plane installs no trap, so nothing is started", c.Name, dataPlane.Name);
+            }
+
+            return 0;
+        }
+
+        if (replace)
+        {
+            foreach (TrapInfo t in userspace.Traps.Installed)
+            {
+                userspace.RemoveTraps(t.Connection, t.Child);
+            }
+        }
+
+        foreach (ConnectionConfig c in e.Connections)
+        {
+            foreach (ChildConfig child in c.Children.Where(ch => ch.StartAction == StartAction.Trap))
+            {
+                InstallTrap(userspace, c, child, "start_action = trap");
+            }
+        }
+
+        return 0;
+    });
+
+    private void InstallTrap(UserspaceDataPlane userspace, ConnectionConfig c, ChildConfig child, string why)
+    {
+        // "dynamic" selectors stand for the connection's addresses; without one there is nothing to trap.
+        IReadOnlyList<TrafficSelector> local = child.LocalTsDynamic ? [.. child.LocalTs, .. c.LocalAddrs.Select(a => TrafficSelector.Range(a, a))] : child.LocalTs;
+        IReadOnlyList<TrafficSelector> remote = child.RemoteTsDynamic ? [.. child.RemoteTs, .. c.RemoteAddrs.Select(a => TrafficSelector.Range(a, a))] : child.RemoteTs;
+        if (userspace.InstallTrap(c.Name, child.Name, local, remote))
+        {
+            log.LogInformation("{Name}/{Child}: trap policy installed ({Why}): {LocalTs} === {RemoteTs}", c.Name, child.Name, why, string.Join(",", local), string.Join(",", remote));
+        }
+        else
+        {
+            log.LogWarning("{Name}/{Child}: no trap policy ({Why}): its selectors are dynamic and the connection names no address to put in them", c.Name, child.Name, why);
+        }
+    }
+
+    /// <summary>
+    /// A packet hit a trap (RFC 4301 §5.1.1): create the Child SA in the connection's IKE SA when one
+    /// is up, wait when one is being set up, or set the connection up, with the packet's selectors first.
+    /// </summary>
+    private void OnAcquire(Acquire acquire, long now)
+    {
+        IkeSaInfo[] sas = [.. engine.IkeSas.Where(s => s.Connection == acquire.Connection)];
+        try
+        {
+            if (sas.FirstOrDefault(s => s.State == Core.Sa.IkeSaState.Established && !s.Rekeying) is { } up)
+            {
+                if (up.Children.Any(c => c.Name == acquire.Child))
+                {
+                    // Installed meanwhile; the packet raced the install.
+                    (dataPlane as UserspaceDataPlane)?.Traps.Completed(acquire.Connection, acquire.Child);
+                    return;
+                }
+
+                log.LogInformation("{Name}/{Child}: acquire for {Source} -> {Destination}: creating the Child SA", acquire.Connection, acquire.Child, acquire.Trigger.Source, acquire.Trigger.Destination);
+                engine.Execute(new CreateChildSa(up.IsInitiator ? up.SpiI : up.SpiR, acquire.Child) { Trigger = acquire.Trigger }, now);
+            }
+            else if (sas.Any(s => s.State is Core.Sa.IkeSaState.Connecting or Core.Sa.IkeSaState.Authenticating))
+            {
+                // Being set up: the acquire stays pending; the next packet after it settles tries again.
+            }
+            else
+            {
+                log.LogInformation("{Name}/{Child}: acquire for {Source} -> {Destination}: initiating", acquire.Connection, acquire.Child, acquire.Trigger.Source, acquire.Trigger.Destination);
+                engine.Execute(new Initiate(acquire.Connection, acquire.Child) { Trigger = acquire.Trigger }, now);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            // A trap on a connection we cannot initiate (no remote_addrs): said once per acquire hold time.
+            log.LogWarning("{Name}/{Child}: a packet hit the trap but the connection cannot be initiated: {Reason}", acquire.Connection, acquire.Child, e.Message);
+        }
+    }
+
+    /// <summary>dpd_action = trap and close_action = trap: a Child SA that went that way leaves a trap behind.</summary>
+    private void TrapAfterClose(ChildSaDeleted deleted)
+    {
+        if (dataPlane is not UserspaceDataPlane userspace
+            || engine.Connections.FirstOrDefault(c => c.Name == deleted.Connection) is not { } config
+            || config.Children.FirstOrDefault(c => c.Name == deleted.Child) is not { } child)
+        {
+            return;
+        }
+
+        if (deleted.Cause == SaCloseCause.DeadPeer && child.DpdAction == DpdAction.Trap)
+        {
+            InstallTrap(userspace, config, child, "dpd_action = trap");
+        }
+        else if (deleted.Cause == SaCloseCause.Peer && child.CloseAction == CloseAction.Trap)
+        {
+            InstallTrap(userspace, config, child, "close_action = trap");
         }
     }
 
