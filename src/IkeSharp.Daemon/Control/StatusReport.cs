@@ -47,7 +47,7 @@ public static class StatusReport
         _ => "DESTROYING",
     };
 
-    public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows)
+    public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows, IReadOnlyList<DataPlane.TrapInfo>? traps = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
@@ -89,16 +89,35 @@ public static class StatusReport
         }
 
         w.WriteEndArray();
+
+        // Trap policies waiting for traffic (swanctl --list-pols shows them as TRAP).
+        w.WriteStartArray("trap_policies");
+        foreach (DataPlane.TrapInfo t in traps ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("name", t.Connection);
+            w.WriteString("child", t.Child);
+            w.WriteString("local_ts", string.Join(",", t.LocalTs));
+            w.WriteString("remote_ts", string.Join(",", t.RemoteTs));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
     /// <summary>A readable table, one block per IKE SA, in the spirit of <c>swanctl --list-sas</c>.</summary>
-    public static string Text(IReadOnlyList<IkeRow> rows)
+    public static string Text(IReadOnlyList<IkeRow> rows, IReadOnlyList<DataPlane.TrapInfo>? traps = null)
     {
         var sb = new StringBuilder();
         if (rows.Count == 0)
         {
-            return "no IKE SAs\n";
+            sb.Append("no IKE SAs\n");
+        }
+
+        foreach (DataPlane.TrapInfo t in traps ?? [])
+        {
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{t.Connection}/{t.Child}: TRAP, {string.Join(",", t.LocalTs)} === {string.Join(",", t.RemoteTs)}\n");
         }
 
         foreach (IkeRow r in rows)

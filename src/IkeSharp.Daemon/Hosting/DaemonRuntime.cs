@@ -254,13 +254,14 @@ public sealed class DaemonRuntime : IAsyncDisposable
     public async Task<ControlReply> StatusAsync()
     {
         IReadOnlyList<StatusReport.IkeRow> rows = await StatusRowsAsync().ConfigureAwait(false);
+        IReadOnlyList<TrapInfo> traps = (host.DataPlane as UserspaceDataPlane)?.Traps.Installed ?? [];
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
-            StatusReport.WriteJson(w, rows);
+            StatusReport.WriteJson(w, rows, traps);
         }
 
-        return new ControlReply(true, StatusReport.Text(rows), Encoding.UTF8.GetString(buffer.ToArray()));
+        return new ControlReply(true, StatusReport.Text(rows, traps), Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     public Task<IReadOnlyList<StatusReport.IkeRow>> StatusRowsAsync() =>

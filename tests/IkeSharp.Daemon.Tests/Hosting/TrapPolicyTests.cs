@@ -96,6 +96,14 @@ public class TrapPolicyTests
         await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(alicePlane!.Traps.Installed.Count == 1));
         Assert.Contains("+10.2.0.0/24", aliceInner.Routes);
         Assert.Empty(await p.Alice.StatusRowsAsync());
+        Control.ControlReply status = await p.Alice.StatusAsync();
+        Assert.Contains("to-bob/net: TRAP, 10.1.0.0/24 === 10.2.0.0/24", status.Message, StringComparison.Ordinal);
+        using (var json = System.Text.Json.JsonDocument.Parse(status.StatusJson!))
+        {
+            System.Text.Json.JsonElement trap = Assert.Single(json.RootElement.GetProperty("trap_policies").EnumerateArray().ToArray());
+            Assert.Equal("net", trap.GetProperty("child").GetString());
+            Assert.Equal("10.2.0.0/24", trap.GetProperty("remote_ts").GetString());
+        }
 
         byte[] first = UserspaceDataPlaneTests.Udp4("10.1.0.5", "10.2.0.7", 20, 1);
         Assert.False(alicePlane!.SendInner(first));
