@@ -37,7 +37,7 @@ internal sealed class OurDaemon : IDisposable
 
     private static string CliPath => Path.Combine(AppContext.BaseDirectory, "ikesharp.dll");
 
-    public void Configure(Cell cell, string psk, Pki? pki, bool initiator, int dpdDelay = 0, string? remoteId = null, string? keyLog = null)
+    public void Configure(Cell cell, string psk, Pki? pki, bool initiator, int dpdDelay = 0, string? remoteId = null, string? keyLog = null, OurOptions? options = null)
     {
         string auth = cell.Auth == "psk" ? "psk" : "pubkey";
         var toml = new StringBuilder();
@@ -55,6 +55,7 @@ internal sealed class OurDaemon : IDisposable
             remote_addrs = ["{Lab.TheirsOuter}"]
             proposals = ["{cell.IkeProposal}"]
             dpd_delay = "{dpdDelay}s"
+            {options?.Connection ?? ""}
 
             [connections.lab.local]
             auth = "{auth}"
@@ -82,8 +83,9 @@ internal sealed class OurDaemon : IDisposable
             local_ts = ["{Lab.OursNet}"]
             remote_ts = ["{Lab.TheirsNet}"]
             esp_proposals = ["{cell.EspProposal}"]
-            start_action = "none"
+            start_action = "{options?.StartAction ?? "none"}"
             dpd_action = "clear"
+            {options?.Child ?? ""}
 
             """));
         if (cell.Auth == "psk")
@@ -162,3 +164,6 @@ internal sealed class OurDaemon : IDisposable
         process?.Dispose();
     }
 }
+
+/// <summary>Extra lines for our daemon's config: in the connection section, in the child section, and its start_action.</summary>
+internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none");

@@ -1,0 +1,63 @@
+namespace IkeSharp.Interop.Tests;
+
+/// <summary>
+/// Against strongSwan: a trap policy brings the tunnel up on the first packet; reauthentication
+/// (reauth_time) sets up a fresh IKE SA; a packet limit (rekey_packets) rekeys the Child SA. Each
+/// with traffic through the TUN device before and after.
+/// </summary>
+public class LifecycleInteropTests
+{
+    [Fact]
+    public void Start_action_trap_brings_the_tunnel_up_when_our_lan_sends_to_theirs()
+    {
+        using Scenario s = Scenario.Start("trap", InteropTests.PskX25519, oursInitiates: true, ourOptions: new OurOptions(StartAction: "trap"));
+
+        // Nothing is negotiated until traffic comes: a trap policy and its route only.
+        s.WaitFor(() => s.Ours.Cli("status").Output.Contains("lab/net: TRAP", StringComparison.Ordinal), "the trap policy in our status");
+        s.Check(s.OurIkeSaCount() == 0 && s.TheirIkeSaCount() == 0, "no IKE SA before traffic");
+
+        // The first echo requests are dropped while the SA is negotiated; the tunnel is up soon after.
+        s.WaitFor(() => s.Ping(fromOurs: true, count: 1).Ok, "a ping from our LAN to get through after the acquire", seconds: 30);
+        s.Check(s.OurChildren().Count == 1 && s.TheirChildCount() == 1, "one Child SA at each end");
+        s.Check(s.Ours.Log.Contains("acquire for", StringComparison.Ordinal), "the acquire is logged");
+        s.MustPing(fromOurs: false, "after the trap brought the tunnel up");
+    }
+
+    [Fact]
+    public void Reauthentication_replaces_the_ike_sa_and_traffic_resumes()
+    {
+        using Scenario s = Scenario.Start("reauth", InteropTests.PskX25519, oursInitiates: true,
+            ourOptions: new OurOptions(Connection: "reauth_time = \"8s\"\nrand_time = \"0s\""));
+        s.Up(oursInitiates: true);
+        string first = s.OurIkeSpis();
+        s.MustPing(fromOurs: true, "before reauthentication");
+
+        // Break-before-make (strongSwan's default): the old IKE SA goes, a new one is authenticated.
+        s.WaitFor(() => s.OurIkeSpis() is var now && now.Length > 0 && now != first && s.OurChildren().Count == 1 && s.TheirChildCount() == 1,
+            "a new IKE SA with its Child SA after reauth_time", seconds: 30);
+        s.WaitFor(() => s.Ping(fromOurs: true).Ok, "traffic through the reauthenticated tunnel");
+        s.Check(s.TheirIkeSaCount() == 1, "strongSwan holds one IKE SA, the new one");
+        s.Check(s.Ours.Log.Contains("IKE SA deleted", StringComparison.Ordinal), "the old IKE SA's deletion is logged");
+    }
+
+    [Fact]
+    public void A_packet_limit_rekeys_the_child_sa_with_strongswan_and_traffic_continues()
+    {
+        using Scenario s = Scenario.Start("limit", InteropTests.PskX25519, oursInitiates: true,
+            ourOptions: new OurOptions(Child: "rekey_packets = 40\nlife_packets = 100000"));
+        s.Up(oursInitiates: true);
+        string before = s.OurChildren()[0].GetProperty("spi_in").GetString()!;
+
+        // Ten echo requests and ten replies cross each direction; 40 packets in either direction rekey.
+        for (int i = 0; i < 5 && s.OurChildren() is [var c] && c.GetProperty("spi_in").GetString() == before; i++)
+        {
+            s.Ping(fromOurs: true, count: 10);
+        }
+
+        s.WaitFor(() => s.OurChildren() is [var c] && c.GetProperty("spi_in").GetString() != before && s.TheirChildCount() == 1,
+            "the Child SA rekeyed after rekey_packets, one at each end");
+        s.Check(s.Ours.Log.Contains("rekey byte/packet limit", StringComparison.Ordinal), "the limit is logged as the reason");
+        s.MustPing(fromOurs: true, "after the packet-limit rekey");
+        s.MustPing(fromOurs: false, "after the packet-limit rekey");
+    }
+}
