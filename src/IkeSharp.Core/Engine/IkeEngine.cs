@@ -14,7 +14,7 @@ namespace IkeSharp.Core.Engine;
 /// state: time is a number of milliseconds on the owner's monotonic clock, randomness is injected.
 /// One engine is driven by one thread of control at a time.
 /// </summary>
-public sealed class IkeEngine
+public sealed class IkeEngine : IDisposable
 {
     /// <summary>How long a redundant IKE SA left by a rekey collision waits for its creator's Delete.</summary>
     public const long RedundantGraceMs = 10_000;
@@ -52,6 +52,25 @@ public sealed class IkeEngine
         schedule = this.options.Retransmission;
         context = new EngineContext(random, algorithms, credentials, events) { CalendarClock = this.options.CalendarClock, ExportKeys = this.options.ExportKeys };
         cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Forgets every SA without a word to the peers (a daemon deletes them first, see
+    /// <see cref="DeleteIkeSa"/>): their keys are zeroed and their cipher contexts released now,
+    /// not by a finalizer. No events are raised.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (IkeSa sa in sas.Values)
+        {
+            sa.Dispose();
+        }
+
+        sas.Clear();
+        byInitiator.Clear();
+        timers.Clear();
+        transmits.Clear();
+        context.ChildSpisInUse.Clear();
     }
 
     /// <summary>

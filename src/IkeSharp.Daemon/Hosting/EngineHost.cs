@@ -604,6 +604,9 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
         stopping.Dispose();
         dataPlane.Dispose();
+
+        // The loop has ended: no other thread touches the engine now. Its SAs' keys are zeroed.
+        engine.Dispose();
     }
 
     /// <summary>Connections whose children say start_action = start, for the daemon to bring up at start and reload.</summary>

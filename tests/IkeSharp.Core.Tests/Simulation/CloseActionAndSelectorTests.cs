@@ -180,3 +180,22 @@ public class CloseActionAndSelectorTests
         Assert.Equal(["10.2.0.9/32", "10.2.0.0/24"], Texts(second.LocalTs));
     }
 }
+
+public class EngineDisposeTests
+{
+    [Fact]
+    public void Disposing_an_engine_forgets_every_sa_and_its_timers()
+    {
+        Pair p = Pair.Create(70);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet(until: 10_000);
+        Assert.Equal(1, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(1, p.Alice.Engine.ChildSaCount);
+
+        p.Alice.Engine.Dispose();
+        Assert.Equal(0, p.Alice.Engine.IkeSaCount);
+        Assert.Equal(0, p.Alice.Engine.ChildSaCount);
+        Assert.Null(p.Alice.Engine.NextDeadline);
+        Assert.False(p.Alice.Engine.TryPollTransmit(out _));
+    }
+}
