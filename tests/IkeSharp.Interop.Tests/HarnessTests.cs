@@ -16,7 +16,7 @@ public class HarnessTests
         Assert.True(conns.Output.Contains("lab: IKEv2", StringComparison.Ordinal), conns.Output);
         Assert.True(conns.Output.Contains("remote: 10.1.0.0/24", StringComparison.Ordinal), conns.Output);
 
-        Shell.Result ping = Shell.InNs(lab.Ours, "ping", "-c", "1", "-W", "2", Lab.TheirsOuter);
+        Shell.Result ping = Shell.InNs(lab.Ours, "ping", "-c", "1", "-W", "2", lab.TheirsOuter);
         Assert.True(ping.Ok, ping.Output);
         Assert.Contains("charon", swan.Log, StringComparison.Ordinal);
     }

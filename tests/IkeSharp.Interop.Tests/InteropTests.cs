@@ -65,6 +65,21 @@ public class InteropTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public void Ipv6_outside_and_inside_the_tunnel(bool oursInitiates)
+    {
+        using Scenario s = Scenario.Start(oursInitiates ? "v6i" : "v6r", PskX25519, oursInitiates, ipv6: true);
+        s.Up(oursInitiates);
+        s.MustPing(fromOurs: true, "over IPv6");
+        s.MustPing(fromOurs: false, "over IPv6");
+        long toThem = s.UdpStream(fromOurs: true);
+        s.Check(toThem > 100, $"an IPv6 UDP stream delivered {toThem} datagrams");
+        s.Check(s.OurChildren()[0].GetProperty("remote_ts").GetString() == "fd02::/64", "the Child SA's selectors are IPv6");
+        s.Check(s.Ours.Cli("status").Output.Contains("[fd00:99::2]:4500", StringComparison.Ordinal), "the IKE SA runs over IPv6 (UDP-encapsulated, as kernel-libipsec wants)");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public void Child_and_ike_rekeys_started_by_either_side_keep_traffic_flowing(bool oursRekeys)
     {
         using Scenario s = Scenario.Start("r", PskX25519, oursInitiates: true);

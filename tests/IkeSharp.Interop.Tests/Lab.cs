@@ -2,20 +2,26 @@ namespace IkeSharp.Interop.Tests;
 
 /// <summary>
 /// Two network namespaces joined by a veth pair, each with an inner LAN address, as a site-to-site
-/// VPN has: ours (10.99.0.1, LAN 10.1.0.1/24) and strongSwan's (10.99.0.2, LAN 10.2.0.1/24). Names
-/// are the harness's own, so nothing else on the machine is touched; disposing removes them.
+/// VPN has: ours (10.99.0.1, LAN 10.1.0.1/24) and strongSwan's (10.99.0.2, LAN 10.2.0.1/24), or
+/// with <c>ipv6</c> the same in IPv6 (fd00:99::1 and ::2, LANs fd01::/64 and fd02::/64), outside
+/// and inside the tunnel. Names are the harness's own, so nothing else on the machine is touched;
+/// disposing removes them.
 /// </summary>
 internal sealed class Lab : IDisposable
 {
-    public const string OursOuter = "10.99.0.1";
-    public const string TheirsOuter = "10.99.0.2";
-    public const string OursInner = "10.1.0.1";
-    public const string TheirsInner = "10.2.0.1";
-    public const string OursNet = "10.1.0.0/24";
-    public const string TheirsNet = "10.2.0.0/24";
+    /// <summary>The IPv4 outer addresses, which the test certificates name.</summary>
+    public const string V4OursOuter = "10.99.0.1";
+    public const string V4TheirsOuter = "10.99.0.2";
 
-    public Lab(string tag)
+    public Lab(string tag, bool ipv6 = false)
     {
+        Ipv6 = ipv6;
+        OursOuter = ipv6 ? "fd00:99::1" : V4OursOuter;
+        TheirsOuter = ipv6 ? "fd00:99::2" : V4TheirsOuter;
+        OursInner = ipv6 ? "fd01::1" : "10.1.0.1";
+        TheirsInner = ipv6 ? "fd02::1" : "10.2.0.1";
+        OursNet = ipv6 ? "fd01::/64" : "10.1.0.0/24";
+        TheirsNet = ipv6 ? "fd02::/64" : "10.2.0.0/24";
         Ours = $"isx-{tag}-a";
         Theirs = $"isx-{tag}-b";
         Dir = Path.Combine(Path.GetTempPath(), $"ikesharp-interop-{tag}-{Environment.ProcessId}");
@@ -28,6 +34,20 @@ internal sealed class Lab : IDisposable
         Setup(Theirs, "isx-vb", TheirsOuter, TheirsInner);
     }
 
+    public bool Ipv6 { get; }
+
+    public string OursOuter { get; }
+
+    public string TheirsOuter { get; }
+
+    public string OursInner { get; }
+
+    public string TheirsInner { get; }
+
+    public string OursNet { get; }
+
+    public string TheirsNet { get; }
+
     public string Ours { get; }
 
     public string Theirs { get; }
@@ -35,18 +55,22 @@ internal sealed class Lab : IDisposable
     /// <summary>Configs, logs and sockets of this lab.</summary>
     public string Dir { get; }
 
-    private static void Setup(string ns, string veth, string outer, string inner)
+    private void Setup(string ns, string veth, string outer, string inner)
     {
+        // IPv6 addresses without duplicate address detection, so they are usable at once.
+        string prefix = Ipv6 ? "/64" : "/24";
+        string[] nodad = Ipv6 ? ["nodad"] : [];
         Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
-        Shell.Must("ip", "-n", ns, "addr", "add", outer + "/24", "dev", veth);
+        Shell.Must("ip", ["-n", ns, "addr", "add", outer + prefix, "dev", veth, .. nodad]);
         Shell.Must("ip", "-n", ns, "link", "set", veth, "up");
 
         // The inner LAN: an address on a dummy-like veth pair that stays inside the namespace.
         Shell.Must("ip", "-n", ns, "link", "add", "lan", "type", "veth", "peer", "name", "lanp");
-        Shell.Must("ip", "-n", ns, "addr", "add", inner + "/24", "dev", "lan");
+        Shell.Must("ip", ["-n", ns, "addr", "add", inner + prefix, "dev", "lan", .. nodad]);
         Shell.Must("ip", "-n", ns, "link", "set", "lan", "up");
         Shell.Must("ip", "-n", ns, "link", "set", "lanp", "up");
         Shell.Must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        Shell.Must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
     }
 
     private void Down()

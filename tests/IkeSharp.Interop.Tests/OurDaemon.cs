@@ -51,15 +51,15 @@ internal sealed class OurDaemon : IDisposable
             {(keyLog is null ? "" : $"key_log = \"{keyLog}\"")}
 
             [connections.lab]
-            local_addrs = ["{Lab.OursOuter}"]
-            remote_addrs = ["{Lab.TheirsOuter}"]
+            local_addrs = ["{lab.OursOuter}"]
+            remote_addrs = ["{lab.TheirsOuter}"]
             proposals = ["{cell.IkeProposal}"]
             dpd_delay = "{dpdDelay}s"
             {options?.Connection ?? ""}
 
             [connections.lab.local]
             auth = "{auth}"
-            id = "{Lab.OursOuter}"
+            id = "{lab.OursOuter}"
             """));
         if (pki is not null && cell.Auth != "psk")
         {
@@ -70,7 +70,7 @@ internal sealed class OurDaemon : IDisposable
 
             [connections.lab.remote]
             auth = "{auth}"
-            id = "{remoteId ?? Lab.TheirsOuter}"
+            id = "{remoteId ?? lab.TheirsOuter}"
             """));
         if (pki is not null && cell.Auth != "psk")
         {
@@ -80,8 +80,8 @@ internal sealed class OurDaemon : IDisposable
         toml.AppendLine(CultureInfoInvariant($"""
 
             [connections.lab.children.net]
-            local_ts = ["{Lab.OursNet}"]
-            remote_ts = ["{Lab.TheirsNet}"]
+            local_ts = ["{lab.OursNet}"]
+            remote_ts = ["{lab.TheirsNet}"]
             esp_proposals = ["{cell.EspProposal}"]
             start_action = "{options?.StartAction ?? "none"}"
             dpd_action = "clear"

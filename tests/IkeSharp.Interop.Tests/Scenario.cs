@@ -27,9 +27,9 @@ internal sealed partial class Scenario : IDisposable
 
     public Pki? Pki { get; }
 
-    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null)
+    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false)
     {
-        var lab = new Lab(tag);
+        var lab = new Lab(tag, ipv6);
         Pki? pki = cell.Auth == "psk" ? null : new Pki(Path.Combine(lab.Dir, "pki"), cell.PkiAlgorithm);
         var swan = new StrongSwan(lab);
         var ours = new OurDaemon(lab);

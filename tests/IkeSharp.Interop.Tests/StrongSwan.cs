@@ -97,25 +97,25 @@ internal sealed class StrongSwan : IDisposable
             connections {
                 lab {
                     version = 2
-                    local_addrs = {{Lab.TheirsOuter}}
-                    remote_addrs = {{Lab.OursOuter}}
+                    local_addrs = {{lab.TheirsOuter}}
+                    remote_addrs = {{lab.OursOuter}}
                     proposals = {{cell.IkeProposal}}
                     encap = {{(encap ? "yes" : "no")}}
                     mobike = no
                     dpd_delay = {{dpdDelay.ToString(CultureInfo.InvariantCulture)}}s
                     local {
                         auth = {{auth}}
-                        id = {{Lab.TheirsOuter}}
+                        id = {{lab.TheirsOuter}}
                         {{localCerts}}
                     }
                     remote {
                         auth = {{auth}}
-                        id = {{remoteId ?? Lab.OursOuter}}
+                        id = {{remoteId ?? lab.OursOuter}}
                     }
                     children {
                         net {
-                            local_ts = {{Lab.TheirsNet}}
-                            remote_ts = {{Lab.OursNet}}
+                            local_ts = {{lab.TheirsNet}}
+                            remote_ts = {{lab.OursNet}}
                             esp_proposals = {{cell.EspProposal}}
                             mode = tunnel
                             start_action = none
@@ -221,8 +221,8 @@ internal sealed class Pki
         Key("ca.key", algorithm);
         Shell.Must("openssl", "req", "-x509", "-new", "-key", CaKey, "-subj", "/C=XX/O=IkeSharp interop/CN=Interop CA", "-days", "3650",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", CaCert);
-        Leaf("ours", Lab.OursOuter, algorithm);
-        Leaf("theirs", Lab.TheirsOuter, algorithm);
+        Leaf("ours", Lab.V4OursOuter, algorithm);
+        Leaf("theirs", Lab.V4TheirsOuter, algorithm);
     }
 
     public string Dir { get; }
