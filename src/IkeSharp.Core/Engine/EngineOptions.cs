@@ -14,6 +14,20 @@ public sealed record EngineOptions
     /// <summary>Half-open IKE SAs from one address from which on its IKE_SA_INIT requests are dropped (block_threshold).</summary>
     public int BlockThreshold { get; init; } = 5;
 
+    /// <summary>IKE SAs this engine holds at most; beyond, new IKE_SA_INIT requests are dropped (charon.ikesa_limit; 0, the default, is no limit).</summary>
+    public int IkeSaLimit { get; init; }
+
+    /// <summary>IKE SAs one authenticated peer identity may hold at once; a further IKE_AUTH fails (0, the default, is no limit).</summary>
+    public int IkeSasPerIdentity { get; init; }
+
+    /// <summary>Failed authentications from one address within <see cref="AuthFailureWindow"/> after which its IKE_SA_INIT requests are dropped (0 disables).</summary>
+    public int AuthFailureLimit { get; init; } = 5;
+
+    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>New INFORMATIONAL requests one IKE SA may send per 10 s; more are dropped unanswered (0 disables).</summary>
+    public int InformationalLimit { get; init; } = 50;
+
     /// <summary>A responder SA that has not finished IKE_AUTH by then goes (half_open_timeout).</summary>
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

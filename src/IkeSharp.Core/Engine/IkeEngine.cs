@@ -22,6 +22,9 @@ public sealed class IkeEngine : IDisposable
     /// <summary>strongSwan's default half_open_timeout (see <see cref="EngineOptions.HalfOpenTimeout"/>).</summary>
     public const long HalfOpenTimeoutMs = 30_000;
 
+    /// <summary>The window of <see cref="EngineOptions.InformationalLimit"/>.</summary>
+    public const long InformationalWindowMs = 10_000;
+
     private readonly Dictionary<string, ConnectionConfig> connections;
     private readonly EngineContext context;
     private readonly RetransmissionSchedule schedule;
@@ -33,6 +36,7 @@ public sealed class IkeEngine : IDisposable
     private readonly PriorityQueue<Timer, long> timers = new();
     private readonly EngineOptions options;
     private readonly CookieJar cookies;
+    private readonly AuthFailureLimiter authFailures;
     private readonly Dictionary<IPAddress, int> halfOpenByAddress = [];
 
     // Child SAs the peer deleted in the request being answered; reused, so answering allocates no list.
@@ -52,6 +56,7 @@ public sealed class IkeEngine : IDisposable
         schedule = this.options.Retransmission;
         context = new EngineContext(random, algorithms, credentials, events) { CalendarClock = this.options.CalendarClock, ExportKeys = this.options.ExportKeys };
         cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
+        authFailures = new AuthFailureLimiter(this.options.AuthFailureLimit, (long)this.options.AuthFailureWindow.TotalMilliseconds);
     }
 
     /// <summary>
@@ -786,6 +791,19 @@ public sealed class IkeEngine : IDisposable
             return;
         }
 
+        if (options.IkeSaLimit > 0 && sas.Count >= options.IkeSaLimit)
+        {
+            Drop("IKE_SA_INIT over ikesa_limit");
+            return;
+        }
+
+        if (authFailures.IsBlocked(remote.Address, now))
+        {
+            // Online guessing of a PSK: this address failed IKE_AUTH too often lately.
+            Drop("IKE_SA_INIT from an address over auth_failure_limit");
+            return;
+        }
+
         // §2.6 and strongSwan's thresholds: refuse a flood from one address, ask for cookies under load.
         int fromAddress = halfOpenByAddress.GetValueOrDefault(remote.Address);
         if (fromAddress >= options.BlockThreshold)
@@ -875,6 +893,23 @@ public sealed class IkeEngine : IDisposable
             return;
         }
 
+        if (message.ExchangeType == ExchangeType.Informational && options.InformationalLimit > 0)
+        {
+            // An authenticated peer flooding INFORMATIONAL requests: beyond the limit per 10 s they go
+            // unanswered (counted only once decrypted, so forged packets cannot spend a peer's budget).
+            if (now - sa.InformationalWindowStart >= InformationalWindowMs)
+            {
+                sa.InformationalWindowStart = now;
+                sa.InformationalCount = 0;
+            }
+
+            if (++sa.InformationalCount > options.InformationalLimit)
+            {
+                Drop("INFORMATIONAL over the rate limit");
+                return;
+            }
+        }
+
         // Answer where the request came from: the peer may have floated to 4500 (RFC 3948) or moved.
         sa.Local = local;
         sa.Remote = remote;
@@ -953,6 +988,21 @@ public sealed class IkeEngine : IDisposable
             if (task is IkeAuthTask && result.Status == TaskOutcome.Done && !EnforceUniqueness(sa, received.Notify(NotifyType.InitialContact) is not null, now))
             {
                 result = TaskResult.FailIkeSa("refused by the unique policy", NotifyType.AuthenticationFailed);
+            }
+
+            if (task is IkeAuthTask && result.Status == TaskOutcome.Done && options.IkeSasPerIdentity > 0)
+            {
+                int held = sas.Values.Count(s => s != sa && s.State == IkeSaState.Established && s.Authenticated && s.RemoteId == sa.RemoteId);
+                if (held >= options.IkeSasPerIdentity)
+                {
+                    result = TaskResult.FailIkeSa($"the peer identity {sa.RemoteId} already holds {held} IKE SAs (ike_sas_per_identity = {options.IkeSasPerIdentity})", NotifyType.AuthenticationFailed);
+                    events.Enqueue(new NegotiationFailed(now, sa.Config.Name, result.Reason!));
+                }
+            }
+
+            if (task is IkeAuthTask && result.Status == TaskOutcome.FailIkeSa && result.Notify is null or NotifyType.AuthenticationFailed)
+            {
+                authFailures.Record(sa.Remote.Address, now);
             }
 
             if (result.Status == TaskOutcome.FailIkeSa)

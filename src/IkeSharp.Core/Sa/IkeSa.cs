@@ -119,6 +119,11 @@ internal sealed class IkeSa : IDisposable
     /// <summary>The peer's rekey of this IKE SA that we answered: with <see cref="OurIkeRekey"/>, a collision (§2.8.2).</summary>
     public IkeRekeyTask? TheirIkeRekey { get; set; }
 
+    /// <summary>Start (engine clock) of the current 10 s window of the peer's INFORMATIONAL requests, and how many came in it.</summary>
+    public long InformationalWindowStart { get; set; }
+
+    public int InformationalCount { get; set; }
+
     /// <summary>Counted among the responder's half-open SAs (RFC 7296 §2.6 thresholds).</summary>
     public bool CountedHalfOpen { get; set; }
 
