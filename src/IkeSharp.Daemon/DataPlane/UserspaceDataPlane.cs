@@ -307,6 +307,10 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         {
             Transport!.SendUdp(Local!, Datagrams);
             Datagrams.Clear();
+
+            // A thread-static batch outlives hosts: hold no reference to one while empty.
+            Transport = null;
+            Local = null;
         }
     }
 
