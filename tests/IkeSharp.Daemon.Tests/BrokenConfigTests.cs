@@ -104,6 +104,14 @@ public class BrokenConfigTests
         { "tun name too long", Append("[daemon]\ntun_name = \"a-very-long-interface-name\""), 20, "daemon.tun_name", "1 to 15 characters" },
         { "bad half-open timeout", Append("[daemon]\nhalf_open_timeout = \"0s\""), 20, "daemon.half_open_timeout", "must be longer than 0s" },
         { "negative threshold", Append("[daemon]\ncookie_threshold = -1"), 20, "daemon.cookie_threshold", "-1 is out of range" },
+        { "no tun queues", Append("[daemon]\ntun_queues = 0"), 20, "daemon.tun_queues", "0 is out of range; write an integer from 1 to 256" },
+        { "more tun queues than Linux allows", Append("[daemon]\ntun_queues = 257"), 20, "daemon.tun_queues", "257 is out of range; write an integer from 1 to 256" },
+        { "tun queues not a number", Append("[daemon]\ntun_queues = \"many\""), 20, "daemon.tun_queues", "expected an integer from 1 to 256" },
+        { "tun mtu below the IPv4 minimum", Append("[daemon]\ntun_mtu = 60"), 20, "daemon.tun_mtu", "60 is out of range; write an integer from 68 to 65535" },
+        { "tun mtu above 64 KiB", Append("[daemon]\ntun_mtu = 70000"), 20, "daemon.tun_mtu", "70000 is out of range; write an integer from 68 to 65535" },
+        { "tun mtu a float", Append("[daemon]\ntun_mtu = 1400.5"), 20, "daemon.tun_mtu", "expected an integer from 68 to 65535" },
+        { "path mtu too small", Append("[daemon]\npath_mtu = 500"), 20, "daemon.path_mtu", "500 is out of range; write an integer from 576 to 65535" },
+        { "tun queue typo", Append("[daemon]\ntun_queue = 2"), 20, "daemon.tun_queue", "did you mean tun_queues?" },
     };
 
     [Theory]

@@ -52,6 +52,7 @@ public sealed class ConfigLoader
     [
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
         "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
+        "tun_queues", "tun_mtu", "path_mtu",
     ];
 
     /// <summary>The subsystems [daemon.log] may set a level for.</summary>
@@ -157,7 +158,8 @@ public sealed class ConfigLoader
         TomlTableNode root = TomlTreeBuilder.Build(document);
         CheckKeys(root, string.Empty, TopKeys);
 
-        DaemonSettings daemon = ReadDaemon(Table(root, string.Empty, "daemon"));
+        TomlTableNode? daemonTable = Table(root, string.Empty, "daemon");
+        DaemonSettings daemon = ReadDaemon(daemonTable);
         (List<IkeSecret> secrets, List<PrivateKeySecret> keys) = ReadSecrets(Table(root, string.Empty, "secrets"));
 
         var connections = new List<ConnectionConfig>();
@@ -202,6 +204,12 @@ public sealed class ConfigLoader
 
                 connections.Add(connection);
             }
+        }
+
+        if (daemon.TunMtu is { } tunMtu && daemonTable?.Find("tun_mtu") is { } tunMtuEntry
+            && Tun.TunMtu.For(connections, daemon.PathMtu) is var fits && tunMtu > fits)
+        {
+            Warning(tunMtuEntry.Value, "daemon.tun_mtu", $"{tunMtu} is more than the {fits} octets that fit one ESP-in-UDP packet on a {daemon.PathMtu}-octet path with these esp_proposals; larger packets will be fragmented after encryption");
         }
 
         return new IkeSharpConfig { Connections = connections, Secrets = secrets, PrivateKeys = keys, Daemon = daemon };
@@ -923,6 +931,13 @@ public sealed class ConfigLoader
             RetransmitTries = (int)(Integer(table, path, "retransmit_tries", 0, 100) ?? defaults.RetransmitTries),
             KeyLog = String(table, path, "key_log") is { Length: > 0 } keyLog ? Resolve(keyLog) : null,
             KeepAlive = Duration(table, path, "keep_alive") ?? defaults.KeepAlive,
+
+            // One reader thread per queue; Linux allows 256 queues per TUN device (MAX_TAP_QUEUES).
+            TunQueues = (int)(Integer(table, path, "tun_queues", 1, Tun.TunDevice.MaxQueues) ?? defaults.TunQueues),
+
+            // An MTU below 68 is refused by Linux (ETH_MIN_MTU, RFC 791 §3.2); a path below 576 cannot carry every IPv4 datagram a host must accept.
+            TunMtu = (int?)Integer(table, path, "tun_mtu", Tun.TunMtu.MinimumMtu, 65535),
+            PathMtu = (int)(Integer(table, path, "path_mtu", 576, 65535) ?? defaults.PathMtu),
         };
     }
 

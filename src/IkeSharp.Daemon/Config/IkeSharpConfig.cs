@@ -97,6 +97,15 @@ public sealed record DaemonSettings
     /// <summary>NAT-keepalive interval for IKE SAs behind a NAT (keep_alive, RFC 3948 §2.3; 0s sends none).</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>tun_queues: queues of the TUN device (IFF_MULTI_QUEUE), each with its reader thread; default one per processor.</summary>
+    public int TunQueues { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, Tun.TunDevice.MaxQueues);
+
+    /// <summary>tun_mtu: the TUN device's MTU; null (the default) computes it from <see cref="PathMtu"/> and the ESP proposals (<see cref="Tun.TunMtu"/>).</summary>
+    public int? TunMtu { get; init; }
+
+    /// <summary>path_mtu: the MTU of the path to the peers, which ESP-in-UDP packets must fit (default 1500).</summary>
+    public int PathMtu { get; init; } = Tun.TunMtu.DefaultPathMtu;
+
     /// <summary>key_log: a path prefix for Wireshark key tables (PATH.ikev2, PATH.esp); null (the default) logs no keys.</summary>
     public string? KeyLog { get; init; }
 }

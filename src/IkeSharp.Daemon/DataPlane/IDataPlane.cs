@@ -60,6 +60,9 @@ public interface IEspTransport
     /// <summary>Sends from our port <paramref name="local"/> to <paramref name="remote"/> (kept in socket form by the caller, so nothing is allocated).</summary>
     bool SendUdp(IPEndPoint local, SocketAddress remote, ReadOnlySpan<byte> esp);
 
+    /// <summary>Sends every datagram of <paramref name="batch"/> from our port <paramref name="local"/> (sendmmsg(2)); returns how many left.</summary>
+    int SendUdp(IPEndPoint local, Transport.DatagramBatch batch);
+
     /// <summary>False when plain ESP is not available (no raw socket: not root). <paramref name="remote"/> has port 0.</summary>
     bool SendRaw(SocketAddress remote, ReadOnlySpan<byte> esp);
 }

@@ -29,4 +29,16 @@ public interface IOutboundPackets
 {
     /// <summary>False when no Child SA covers the packet (it is dropped and counted).</summary>
     bool SendInner(ReadOnlySpan<byte> ipPacket);
+
+    /// <summary>
+    /// As <see cref="SendInner"/>, but the ESP packet may wait in the calling thread's batch until
+    /// <see cref="FlushInner"/>, so that several go out with one system call (a TUN reader drains
+    /// a burst, then flushes). Without batching, the same as <see cref="SendInner"/>.
+    /// </summary>
+    bool QueueInner(ReadOnlySpan<byte> ipPacket) => SendInner(ipPacket);
+
+    /// <summary>Sends what <see cref="QueueInner"/> left waiting on the calling thread.</summary>
+    void FlushInner()
+    {
+    }
 }

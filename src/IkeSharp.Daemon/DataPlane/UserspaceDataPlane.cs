@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IkeSharp.Daemon.Transport;
 using IkeSharp.Esp;
 using IkeSharp.Wire.Payloads;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,14 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     /// <summary>Room for the largest ESP packet we make or take.</summary>
     private const int BufferSize = 65536;
 
+    /// <summary>ESP packets a thread gathers before one sendmmsg(2).</summary>
+    public const int BatchSize = 32;
+
     [ThreadStatic]
     private static byte[]? threadBuffer;
+
+    [ThreadStatic]
+    private static OutboundBatch? threadBatch;
 
     private readonly IInnerInterface inner;
     private readonly IEspTransport transport;
@@ -141,6 +148,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
         /// <summary>Where ESP goes: our NAT-T endpoint and the peer's; the peer's follows its NAT mapping (RFC 3948 §3).</summary>
         public IPEndPoint Local4500 { get; } = sa.Local;
+
+        public Lock SealLock { get; } = new();
 
         public IPEndPoint Remote4500 { get; set; } = sa.Remote;
 
@@ -272,33 +281,134 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     /// <summary>Encrypts one packet from the inner side and sends it; false when no Child SA's selectors cover it.</summary>
     public bool SendInner(ReadOnlySpan<byte> ipPacket)
     {
-        if (!IpPacketInfo.TryRead(ipPacket, out IpPacketInfo info))
+        if (FindOutbound(ipPacket, out IpPacketInfo info) is not { } entry)
         {
             return false;
+        }
+
+        byte[] buffer = threadBuffer ??= new byte[BufferSize];
+        int length = Seal(entry, ipPacket, info, buffer);
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> sealedPacket = buffer.AsSpan(0, length);
+        return entry.Sa.UdpEncapsulation
+            ? transport.SendUdp(entry.Local4500, entry.RemoteAddress, sealedPacket)
+            : transport.SendRaw(entry.RemoteAddress, sealedPacket);
+    }
+
+    /// <summary>
+    /// Encrypts one packet into the calling thread's batch; <see cref="FlushInner"/> sends the batch
+    /// with one sendmmsg(2). A full batch, or a packet for another local port, sends what waits first.
+    /// Plain ESP (no UDP) is sent at once.
+    /// </summary>
+    public bool QueueInner(ReadOnlySpan<byte> ipPacket)
+    {
+        if (FindOutbound(ipPacket, out IpPacketInfo info) is not { } entry)
+        {
+            return false;
+        }
+
+        if (!entry.Sa.UdpEncapsulation)
+        {
+            byte[] buffer = threadBuffer ??= new byte[BufferSize];
+            int n = Seal(entry, ipPacket, info, buffer);
+            return n > 0 && transport.SendRaw(entry.RemoteAddress, buffer.AsSpan(0, n));
+        }
+
+        OutboundBatch batch = threadBatch ??= new OutboundBatch();
+        if (batch.Datagrams.Count > 0
+            && (batch.Datagrams.IsFull || batch.Transport != transport || !batch.Local!.Equals(entry.Local4500)))
+        {
+            batch.Send();
+        }
+
+        int length = Seal(entry, ipPacket, info, batch.Datagrams.NextSlot);
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        batch.Datagrams.Add(length, entry.RemoteAddress);
+        batch.Transport = transport;
+        batch.Local = entry.Local4500;
+        return true;
+    }
+
+    public void FlushInner()
+    {
+        if (threadBatch is { Datagrams.Count: > 0 } batch)
+        {
+            batch.Send();
+        }
+    }
+
+    /// <summary>ESP packets waiting on one thread for sendmmsg: all from one local port, through one transport.</summary>
+    private sealed class OutboundBatch
+    {
+        public DatagramBatch Datagrams { get; } = new(BatchSize, BufferSize);
+
+        public IEspTransport? Transport { get; set; }
+
+        public IPEndPoint? Local { get; set; }
+
+        public void Send()
+        {
+            Transport!.SendUdp(Local!, Datagrams);
+            Datagrams.Clear();
+
+            // A thread-static batch outlives hosts: hold no reference to one while empty.
+            Transport = null;
+            Local = null;
+        }
+    }
+
+    /// <summary>The newest Child SA whose selectors cover the packet (RFC 4301 §5.1), or null (counted).</summary>
+    private ChildEntry? FindOutbound(ReadOnlySpan<byte> ipPacket, out IpPacketInfo info)
+    {
+        if (!IpPacketInfo.TryRead(ipPacket, out info))
+        {
+            return null;
         }
 
         foreach (ChildEntry entry in outbound)
         {
             if (PacketSelector.Any(entry.Local, info, source: true) && PacketSelector.Any(entry.Remote, info, source: false))
             {
-                byte[] buffer = threadBuffer ??= new byte[BufferSize];
-                int length = entry.Out.Seal(ipPacket, info.IsV6 ? EspNextHeader.IPv6 : EspNextHeader.IPv4, buffer);
-                if (length <= 0)
-                {
-                    return false;
-                }
-
-                ReadOnlySpan<byte> sealedPacket = buffer.AsSpan(0, length);
-                CheckLimits(entry);
-                return entry.Sa.UdpEncapsulation
-                    ? transport.SendUdp(entry.Local4500, entry.RemoteAddress, sealedPacket)
-                    : transport.SendRaw(entry.RemoteAddress, sealedPacket);
+                return entry;
             }
         }
 
         // No SA: a trap policy may want one negotiated (RFC 4301 §5.1.1); the packet is dropped either way.
         Interlocked.Increment(ref Traps.Match(info) ? ref trapped : ref noPolicy);
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// Seals under the SA's lock: the keyed ciphers are not safe for concurrent use, and with a
+    /// multi-queue TUN device several readers may send through one SA. Returns the ESP length, or 0
+    /// when the SA was removed meanwhile or has used up its sequence numbers (RFC 4303 §3.3.3).
+    /// </summary>
+    private int Seal(ChildEntry entry, ReadOnlySpan<byte> ipPacket, in IpPacketInfo info, Span<byte> destination)
+    {
+        int length;
+        try
+        {
+            lock (entry.SealLock)
+            {
+                length = entry.Out.Seal(ipPacket, info.IsV6 ? EspNextHeader.IPv6 : EspNextHeader.IPv4, destination);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref dropped);
+            return 0;
+        }
+
+        CheckLimits(entry);
+        return length;
     }
 
     public ChildSaCounters Counters(uint spiIn) =>

@@ -173,6 +173,12 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         return port is not null && port.Send(esp, remote);
     }
 
+    public int SendUdp(IPEndPoint local, DatagramBatch batch)
+    {
+        UdpPort? port = PortFor(local);
+        return port is null ? 0 : port.Send(batch);
+    }
+
     public bool SendRaw(SocketAddress remote, ReadOnlySpan<byte> esp)
     {
         RawEspPort? raw = remote.Family == System.Net.Sockets.AddressFamily.InterNetwork ? rawV4 : rawV6;

@@ -2,20 +2,35 @@ using System.Runtime.InteropServices;
 
 namespace IkeSharp.Daemon.Tun;
 
-/// <summary>The few libc calls a TUN device needs (open, ioctl TUNSETIFF, poll, read, write, close).</summary>
+/// <summary>
+/// The few libc calls the data plane needs: a TUN device's (open, ioctl TUNSETIFF, poll, read,
+/// write, close) and the batched datagram calls that .NET's Socket lacks (recvmmsg(2), sendmmsg(2)).
+/// </summary>
 internal static partial class LibC
 {
     public const int ORdWr = 2;
     public const int OCloexec = 0x80000;
     public const int ONonblock = 0x800;
     public const short PollIn = 0x1;
+    public const short PollOut = 0x4;
     public const int EAgain = 11;
     public const int EIntr = 4;
+    public const int ENoBufs = 105;
+    public const int EConnRefused = 111;
+
+    /// <summary>MSG_DONTWAIT: recvmmsg takes what is queued and does not wait for the rest (recv(2)).</summary>
+    public const int MsgDontWait = 0x40;
+
+    /// <summary>MSG_TRUNC in msg_flags: the datagram was longer than the buffer (recvmsg(2)).</summary>
+    public const int MsgTrunc = 0x20;
 
     /// <summary>TUNSETIFF = _IOW('T', 202, int) (linux/if_tun.h).</summary>
     public const ulong TunSetIff = 0x400454CA;
     public const short IffTun = 0x0001;
     public const short IffNoPi = 0x1000;
+
+    /// <summary>IFF_MULTI_QUEUE: each open file of the device is one queue (linux/Documentation/networking/tuntap.rst §3.3).</summary>
+    public const short IffMultiQueue = 0x0100;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -48,6 +63,12 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(int fd, Span<byte> buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static unsafe partial int RecvMmsg(int fd, Transport.MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static unsafe partial int SendMmsg(int fd, Transport.MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

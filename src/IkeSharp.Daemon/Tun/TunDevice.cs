@@ -5,16 +5,22 @@ namespace IkeSharp.Daemon.Tun;
 
 /// <summary>
 /// A Linux TUN device (linux/Documentation/networking/tuntap.rst): IFF_TUN | IFF_NO_PI, so each
-/// read or write is one bare IP packet. Reads wait in poll with a timeout so a reader thread can
-/// be stopped; reads and writes go straight to the caller's buffers.
+/// read or write is one bare IP packet, and IFF_MULTI_QUEUE with one file per queue (§3.3), so
+/// several threads can each read their own queue; the kernel spreads flows over the queues by
+/// their hash. Reads wait in poll with a timeout so a reader thread can be stopped, then drain
+/// what is queued without waiting (the files are O_NONBLOCK); reads and writes go straight to the
+/// caller's buffers.
 /// </summary>
 public sealed class TunDevice : IDisposable
 {
-    private int fd;
+    /// <summary>MAX_TAP_QUEUES of drivers/net/tun.c: a device has at most 256 queues.</summary>
+    public const int MaxQueues = 256;
 
-    private TunDevice(int fd, string name)
+    private readonly int[] fds;
+
+    private TunDevice(int[] fds, string name)
     {
-        this.fd = fd;
+        this.fds = fds;
         Name = name;
     }
 
@@ -23,16 +29,49 @@ public sealed class TunDevice : IDisposable
 
     public int Index => (int)LibC.IfNameToIndex(Name);
 
-    /// <summary>Creates (or attaches to) the TUN device <paramref name="name"/>; needs CAP_NET_ADMIN.</summary>
-    public static TunDevice Open(string name)
+    public int Queues => fds.Length;
+
+    /// <summary>Creates (or attaches to) the TUN device <paramref name="name"/> with <paramref name="queues"/> queues; needs CAP_NET_ADMIN.</summary>
+    public static TunDevice Open(string name, int queues = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queues, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(queues, MaxQueues);
         if (Encoding.ASCII.GetByteCount(name) > 15)
         {
             throw new ArgumentException($"interface name '{name}' is longer than 15 characters (IFNAMSIZ)", nameof(name));
         }
 
-        int fd = LibC.Open("/dev/net/tun", LibC.ORdWr | LibC.OCloexec);
+        int[] fds = new int[queues];
+        Array.Fill(fds, -1);
+        string actual = name;
+        try
+        {
+            for (int q = 0; q < queues; q++)
+            {
+                // Every queue attaches by the name the first one got, so a %d pattern names one device.
+                fds[q] = OpenQueue(q == 0 ? name : actual, out actual);
+            }
+        }
+        catch
+        {
+            foreach (int fd in fds)
+            {
+                if (fd >= 0)
+                {
+                    LibC.Close(fd);
+                }
+            }
+
+            throw;
+        }
+
+        return new TunDevice(fds, actual);
+    }
+
+    private static int OpenQueue(string name, out string actual)
+    {
+        int fd = LibC.Open("/dev/net/tun", LibC.ORdWr | LibC.OCloexec | LibC.ONonblock);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -43,60 +82,105 @@ public sealed class TunDevice : IDisposable
         Span<byte> ifreq = stackalloc byte[40];
         ifreq.Clear();
         Encoding.ASCII.GetBytes(name, ifreq);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifreq[16..], (short)(LibC.IffTun | LibC.IffNoPi));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifreq[16..], (short)(LibC.IffTun | LibC.IffNoPi | LibC.IffMultiQueue));
         if (LibC.Ioctl(fd, LibC.TunSetIff, ifreq) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             LibC.Close(fd);
-            throw new IOException($"cannot create TUN device {name}: {LibC.Describe(errno)}");
+            throw new IOException($"cannot create TUN device {name}: {LibC.Describe(errno)}{(errno == 22 ? " (a device of that name without IFF_MULTI_QUEUE exists, or it has 256 queues already)" : "")}");
         }
 
-        string actual = Encoding.ASCII.GetString(ifreq[..16]).TrimEnd('\0');
-        return new TunDevice(fd, actual);
+        actual = Encoding.ASCII.GetString(ifreq[..16]).TrimEnd('\0');
+        return fd;
     }
 
     /// <summary>
-    /// Reads one packet into <paramref name="buffer"/>, waiting up to <paramref name="timeoutMs"/>;
-    /// returns its length, 0 on timeout, -1 once the device is closed.
+    /// Reads one packet from queue 0 into <paramref name="buffer"/>, waiting up to
+    /// <paramref name="timeoutMs"/>; returns its length, 0 on timeout, -1 once the device is closed.
     /// </summary>
     public int Read(Span<byte> buffer, int timeoutMs)
     {
-        int f = Volatile.Read(ref fd);
+        int f = Volatile.Read(ref fds[0]);
         if (f < 0)
         {
             return -1;
         }
 
         var poll = new LibC.PollFd { Fd = f, Events = LibC.PollIn };
-        int ready = LibC.Poll(ref poll, 1, timeoutMs);
-        if (ready <= 0)
+        if (LibC.Poll(ref poll, 1, timeoutMs) <= 0)
         {
-            return Volatile.Read(ref fd) < 0 ? -1 : 0;
+            return Volatile.Read(ref fds[0]) < 0 ? -1 : 0;
         }
 
+        return ReadNow(f, buffer);
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for queue <paramref name="queue"/>, then reads the
+    /// packets already there without waiting again, up to one per slot of <paramref name="slots"/>
+    /// (<paramref name="slotSize"/> octets each); their lengths go to <paramref name="lengths"/>.
+    /// Returns the number read, 0 on timeout, -1 once the device is closed.
+    /// </summary>
+    public int ReadBatch(int queue, Span<byte> slots, int slotSize, Span<int> lengths, int timeoutMs)
+    {
+        int f = Volatile.Read(ref fds[queue]);
+        if (f < 0)
+        {
+            return -1;
+        }
+
+        var poll = new LibC.PollFd { Fd = f, Events = LibC.PollIn };
+        if (LibC.Poll(ref poll, 1, timeoutMs) <= 0)
+        {
+            return Volatile.Read(ref fds[queue]) < 0 ? -1 : 0;
+        }
+
+        int count = 0;
+        int capacity = Math.Min(lengths.Length, slots.Length / slotSize);
+        while (count < capacity)
+        {
+            int n = ReadNow(f, slots.Slice(count * slotSize, slotSize));
+            if (n <= 0)
+            {
+                // Drained (EAGAIN) or closed: hand on what was read.
+                return count > 0 || n == 0 ? count : -1;
+            }
+
+            lengths[count++] = n;
+        }
+
+        return count;
+    }
+
+    /// <summary>One read(2) on a non-blocking queue: the length, 0 when nothing is queued, -1 when closed.</summary>
+    private int ReadNow(int f, Span<byte> buffer)
+    {
         nint n = LibC.Read(f, buffer, (nuint)buffer.Length);
         if (n < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            return errno is LibC.EAgain or LibC.EIntr && Volatile.Read(ref fd) >= 0 ? 0 : -1;
+            return errno is LibC.EAgain or LibC.EIntr && Volatile.Read(ref fds[0]) >= 0 ? 0 : -1;
         }
 
         return (int)n;
     }
 
-    /// <summary>Writes one IP packet to the host's stack; false when the kernel refused it.</summary>
+    /// <summary>Writes one IP packet to the host's stack (through queue 0; any queue would do); false when the kernel refused it.</summary>
     public bool Write(ReadOnlySpan<byte> packet)
     {
-        int f = Volatile.Read(ref fd);
+        int f = Volatile.Read(ref fds[0]);
         return f >= 0 && LibC.Write(f, packet, (nuint)packet.Length) == packet.Length;
     }
 
     public void Dispose()
     {
-        int f = Interlocked.Exchange(ref fd, -1);
-        if (f >= 0)
+        for (int q = 0; q < fds.Length; q++)
         {
-            LibC.Close(f);
+            int f = Interlocked.Exchange(ref fds[q], -1);
+            if (f >= 0)
+            {
+                LibC.Close(f);
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using IkeSharp.Daemon.Tun;
 using IkeSharp.Wire.Payloads;
@@ -54,6 +55,90 @@ public class TunInterfaceTests
             tun.RemoveRoute(TrafficSelector.Subnet("10.2.0.0/24"));
             Assert.DoesNotContain("10.2.0.0/24", ns.Must("-n", ns.Name, "route", "show"), StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public void A_multi_queue_device_carries_packets_on_every_queue_in_batches()
+    {
+        using var ns = new NetNs("ikesharp-test-mq");
+        ns.Must("-n", ns.Name, "addr", "add", "10.1.0.1/24", "dev", "lo");
+        ns.Run(() =>
+        {
+            const int Queues = 4;
+            const int Flows = 256;
+            using TunInterface tun = TunInterface.Open("ikmq0", NullLogger.Instance, mtu: 1400, queues: Queues);
+            Assert.Equal(Queues, tun.Queues);
+            Assert.True(tun.AddRoute(TrafficSelector.Subnet("10.2.0.0/24"), [TrafficSelector.Subnet("10.1.0.1/32")], out string? error), error);
+
+            // The kernel picks a queue by each flow's hash (tun_automq_select_queue): many flows,
+            // each from its own source port, land on every queue.
+            var sink = new QueueSink();
+            tun.Attach(sink);
+            var sockets = new List<Socket>();
+            try
+            {
+                for (int f = 0; f < Flows; f++)
+                {
+                    var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    sockets.Add(udp);
+                    udp.Bind(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 0));
+                    byte[] payload = new byte[100 + f];
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload, f);
+                    payload.AsSpan(4).Fill((byte)f);
+                    udp.SendTo(payload, new IPEndPoint(IPAddress.Parse("10.2.0.7"), 9));
+                }
+
+                var until = DateTime.UtcNow.AddSeconds(10);
+                while (sink.Flows.Count < Flows && DateTime.UtcNow < until)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+
+            Assert.Equal(Flows, sink.Flows.Count);
+            foreach ((int f, byte[] packet) in sink.Flows)
+            {
+                // IPv4 (20) + UDP (8) + the payload, whole.
+                Assert.Equal(128 + f, packet.Length);
+                Assert.Equal(f, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(packet.AsSpan(28)));
+                Assert.True(packet.AsSpan(32).IndexOfAnyExcept((byte)f) < 0, $"flow {f}: payload changed");
+            }
+
+            for (int q = 0; q < Queues; q++)
+            {
+                Assert.True(tun.QueuePackets(q) > 0, $"queue {q} read nothing: {string.Join(", ", Enumerable.Range(0, Queues).Select(tun.QueuePackets))}");
+            }
+
+            Assert.True(sink.Flushes > 0 && sink.Flushes <= sink.Queued, $"{sink.Flushes} flushes for {sink.Queued} packets");
+        });
+    }
+
+    /// <summary>Keeps the IPv4 UDP packets to port 9 by flow number, and counts batches.</summary>
+    private sealed class QueueSink : DataPlane.IOutboundPackets
+    {
+        public ConcurrentDictionary<int, byte[]> Flows { get; } = new();
+
+        public int Queued;
+        public int Flushes;
+
+        public bool SendInner(ReadOnlySpan<byte> ipPacket) => throw new InvalidOperationException("the TUN reader queues and flushes");
+
+        public bool QueueInner(ReadOnlySpan<byte> ipPacket)
+        {
+            Interlocked.Increment(ref Queued);
+            if (ipPacket.Length >= 32 && ipPacket[0] == 0x45 && ipPacket[9] == 17 && ipPacket[23] == 9)
+            {
+                Flows[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(ipPacket[28..])] = ipPacket.ToArray();
+            }
+
+            return true;
+        }
+
+        public void FlushInner() => Interlocked.Increment(ref Flushes);
     }
 
     [Fact]
