@@ -89,6 +89,11 @@ public class GoodConfigTests
             cookie_threshold_ip = 7
             block_threshold = 9
             half_open_timeout = "1m"
+            ikesa_limit = 20000
+            ike_sas_per_identity = 3
+            auth_failure_limit = 4
+            auth_failure_window = "2m"
+            informational_limit = 0
             [daemon.log]
             ike = "debug"
             esp = "warn"
@@ -144,6 +149,7 @@ public class GoodConfigTests
         Assert.Equal(4096u, d.ReplayWindow);
         Assert.Equal((100, 7, 9), (d.CookieThreshold, d.CookieThresholdIp, d.BlockThreshold));
         Assert.Equal(TimeSpan.FromMinutes(1), d.HalfOpenTimeout);
+        Assert.Equal((20000, 3, 4, TimeSpan.FromMinutes(2), 0), (d.IkeSaLimit, d.IkeSasPerIdentity, d.AuthFailureLimit, d.AuthFailureWindow, d.InformationalLimit));
         Assert.Equal(ConfigLogLevel.Debug, d.LogLevels["ike"]);
         Assert.Equal(ConfigLogLevel.Warn, d.LogLevels["esp"]);
         Assert.Equal(ConfigLogLevel.Off, d.LogLevels["default"]);

@@ -52,7 +52,7 @@ public sealed class ConfigLoader
     [
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
         "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
-        "tun_queues", "tun_mtu", "path_mtu",
+        "tun_queues", "tun_mtu", "path_mtu", "ikesa_limit", "ike_sas_per_identity", "auth_failure_limit", "auth_failure_window", "informational_limit",
     ];
 
     /// <summary>The subsystems [daemon.log] may set a level for.</summary>
@@ -925,6 +925,11 @@ public sealed class ConfigLoader
             CookieThresholdIp = (int)(Integer(table, path, "cookie_threshold_ip", 0, int.MaxValue) ?? defaults.CookieThresholdIp),
             BlockThreshold = (int)(Integer(table, path, "block_threshold", 0, int.MaxValue) ?? defaults.BlockThreshold),
             HalfOpenTimeout = halfOpen ?? defaults.HalfOpenTimeout,
+            IkeSaLimit = (int)(Integer(table, path, "ikesa_limit", 0, int.MaxValue) ?? defaults.IkeSaLimit),
+            IkeSasPerIdentity = (int)(Integer(table, path, "ike_sas_per_identity", 0, int.MaxValue) ?? defaults.IkeSasPerIdentity),
+            AuthFailureLimit = (int)(Integer(table, path, "auth_failure_limit", 0, int.MaxValue) ?? defaults.AuthFailureLimit),
+            AuthFailureWindow = AuthFailureWindow(table, path) ?? defaults.AuthFailureWindow,
+            InformationalLimit = (int)(Integer(table, path, "informational_limit", 0, int.MaxValue) ?? defaults.InformationalLimit),
             LogLevels = levels,
             RetransmitTimeout = RetransmitTimeout(table, path) ?? defaults.RetransmitTimeout,
             RetransmitBase = Number(table, path, "retransmit_base", 1.0, 10.0) ?? defaults.RetransmitBase,
@@ -939,6 +944,18 @@ public sealed class ConfigLoader
             TunMtu = (int?)Integer(table, path, "tun_mtu", Tun.TunMtu.MinimumMtu, 65535),
             PathMtu = (int)(Integer(table, path, "path_mtu", 576, 65535) ?? defaults.PathMtu),
         };
+    }
+
+    private TimeSpan? AuthFailureWindow(TomlTableNode table, string path)
+    {
+        TimeSpan? window = Duration(table, path, "auth_failure_window");
+        if (window == TimeSpan.Zero)
+        {
+            Error(table.Find("auth_failure_window")!.Value, "daemon.auth_failure_window", "must be longer than 0s; to turn the limit off, set auth_failure_limit = 0");
+            return null;
+        }
+
+        return window;
     }
 
     private TimeSpan? RetransmitTimeout(TomlTableNode table, string path)

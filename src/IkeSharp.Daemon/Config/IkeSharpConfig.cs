@@ -79,6 +79,20 @@ public sealed record DaemonSettings
     /// <summary>Half-open IKE SAs from one address above which its IKE_SA_INIT requests are dropped.</summary>
     public int BlockThreshold { get; init; } = 5;
 
+    /// <summary>IKE SAs held at most (charon.ikesa_limit); 0 is no limit.</summary>
+    public int IkeSaLimit { get; init; }
+
+    /// <summary>IKE SAs one peer identity may hold at once; 0 is no limit.</summary>
+    public int IkeSasPerIdentity { get; init; }
+
+    /// <summary>Failed IKE_AUTHs from one address per <see cref="AuthFailureWindow"/> before its IKE_SA_INIT requests are dropped; 0 disables.</summary>
+    public int AuthFailureLimit { get; init; } = 5;
+
+    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>INFORMATIONAL requests per IKE SA per 10 s; 0 disables the limit.</summary>
+    public int InformationalLimit { get; init; } = 50;
+
     /// <summary>How long a half-open IKE SA may wait for IKE_AUTH.</summary>
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

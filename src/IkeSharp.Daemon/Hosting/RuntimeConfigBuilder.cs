@@ -107,6 +107,11 @@ public static class RuntimeConfigBuilder
             CookieThresholdPerAddress = d.CookieThresholdIp,
             BlockThreshold = d.BlockThreshold,
             HalfOpenTimeout = d.HalfOpenTimeout,
+            IkeSaLimit = d.IkeSaLimit,
+            IkeSasPerIdentity = d.IkeSasPerIdentity,
+            AuthFailureLimit = d.AuthFailureLimit,
+            AuthFailureWindow = d.AuthFailureWindow,
+            InformationalLimit = d.InformationalLimit,
             Retransmission = new RetransmissionSchedule((long)d.RetransmitTimeout.TotalMilliseconds, d.RetransmitBase, d.RetransmitTries),
         };
         return new RuntimeConfig(config.Connections, store, options) { KeyLogPath = d.KeyLog };
