@@ -48,11 +48,12 @@ internal sealed class OurDaemon : IDisposable
             retransmit_timeout = "1s"
             retransmit_base = 1.4
             retransmit_tries = 3
+            {options?.Daemon ?? ""}
             {(keyLog is null ? "" : $"key_log = \"{keyLog}\"")}
 
             [connections.lab]
             local_addrs = ["{lab.OursOuter}"]
-            remote_addrs = ["{lab.TheirsOuter}"]
+            {(options?.AnyPeer == true ? "" : $"remote_addrs = [\"{lab.TheirsOuter}\"]")}
             proposals = ["{cell.IkeProposal}"]
             dpd_delay = "{dpdDelay}s"
             {options?.Connection ?? ""}
@@ -135,6 +136,20 @@ internal sealed class OurDaemon : IDisposable
         }
     }
 
+    /// <summary>The daemon's resident set in KiB (VmRSS; `ip netns exec` execs, so the process is the daemon).</summary>
+    public long RssKib()
+    {
+        foreach (string line in File.ReadLines($"/proc/{process!.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Runs <c>ikesharp COMMAND ... --control-socket SOCKET</c>.</summary>
     public Shell.Result Cli(params string[] args) => Shell.Run("dotnet", [CliPath, .. args, "--control-socket", Socket]);
 
@@ -165,5 +180,8 @@ internal sealed class OurDaemon : IDisposable
     }
 }
 
-/// <summary>Extra lines for our daemon's config: in the connection section, in the child section, and its start_action.</summary>
-internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none");
+/// <summary>
+/// Extra lines for our daemon's config: in the connection section, in the child section, in
+/// [daemon]; its start_action; and <c>AnyPeer</c> to leave remote_addrs out (a responder for any address).
+/// </summary>
+internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null);

@@ -22,6 +22,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     /// <summary>Datagrams waiting for the engine; beyond this, new ones are dropped (and counted) rather than queued without bound.</summary>
     public const int MailboxCapacity = 8192;
 
+    /// <summary>Lines a second for failures any datagram can provoke (see <see cref="LogRateLimit"/>).</summary>
+    public const int UnauthenticatedLogLimit = 20;
+
+    private readonly LogRateLimit unauthenticatedLog = new(UnauthenticatedLogLimit);
+
     private readonly IkeEngine engine;
     private readonly IDataPlane dataPlane;
     private readonly ILogger log;
@@ -435,14 +440,24 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason}", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason);
                 break;
             case AuthFailed failed:
-                log.LogWarning("{Name}: authentication failed: {Reason}", failed.Connection, failed.Reason);
+                if (unauthenticatedLog.Allow(Now, out long heldAuth))
+                {
+                    LogHeld(heldAuth);
+                    log.LogWarning("{Name}: authentication failed: {Reason}", failed.Connection, failed.Reason);
+                }
+
                 (dataPlane as UserspaceDataPlane)?.Traps.Completed(failed.Connection);
                 break;
             case IkeSaKeysExported keys:
                 KeyLog?.Write(keys);
                 break;
             case NegotiationFailed failed:
-                log.LogWarning("{Name}: negotiation failed: {Reason}", failed.Connection.Length == 0 ? "-" : failed.Connection, failed.Reason);
+                if (unauthenticatedLog.Allow(Now, out long heldFailed))
+                {
+                    LogHeld(heldFailed);
+                    log.LogWarning("{Name}: negotiation failed: {Reason}", failed.Connection.Length == 0 ? "-" : failed.Connection, failed.Reason);
+                }
+
                 (dataPlane as UserspaceDataPlane)?.Traps.Completed(failed.Connection);
                 break;
             default:
@@ -555,6 +570,14 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         else if (deleted.Cause == SaCloseCause.Peer && child.CloseAction == CloseAction.Trap)
         {
             InstallTrap(userspace, config, child, "close_action = trap");
+        }
+    }
+
+    private void LogHeld(long held)
+    {
+        if (held > 0)
+        {
+            log.LogWarning("{Count} more failed negotiations or authentications in the last second were not logged (at most {Limit} a second)", held, UnauthenticatedLogLimit);
         }
     }
 
