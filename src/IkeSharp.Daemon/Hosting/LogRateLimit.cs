@@ -8,7 +8,8 @@ namespace IkeSharp.Daemon.Hosting;
 /// </summary>
 internal sealed class LogRateLimit(int perSecond)
 {
-    private long windowStart = long.MinValue;
+    private long windowStart;
+    private bool started;
     private int written;
     private long suppressed;
 
@@ -19,8 +20,9 @@ internal sealed class LogRateLimit(int perSecond)
     public bool Allow(long nowMs, out long held)
     {
         held = 0;
-        if (nowMs - windowStart >= 1000)
+        if (!started || nowMs - windowStart >= 1000)
         {
+            started = true;
             held = suppressed;
             suppressed = 0;
             written = 0;
