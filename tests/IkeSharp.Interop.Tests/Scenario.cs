@@ -27,10 +27,15 @@ internal sealed partial class Scenario : IDisposable
 
     public Pki? Pki { get; }
 
-    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false)
+    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false, Action<Pki>? tweakPki = null)
     {
         var lab = new Lab(tag, ipv6);
         Pki? pki = cell.Auth == "psk" ? null : new Pki(Path.Combine(lab.Dir, "pki"), cell.PkiAlgorithm);
+        if (pki is not null)
+        {
+            tweakPki?.Invoke(pki);
+        }
+
         var swan = new StrongSwan(lab);
         var ours = new OurDaemon(lab);
         var scenario = new Scenario(lab, swan, ours, pki);

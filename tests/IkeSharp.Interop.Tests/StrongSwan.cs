@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Globalization;
 
 namespace IkeSharp.Interop.Tests;
@@ -238,6 +239,56 @@ internal sealed class Pki
     public string TheirsCert => Path.Combine(Dir, "theirs.crt");
 
     public string TheirsKey => Path.Combine(Dir, "theirs.key");
+
+    /// <summary>
+    /// Signs strongSwan's certificate again with other validity dates (its key, names and CA stay),
+    /// for tests of expired and not-yet-valid certificates. openssl x509 -req cannot set past dates,
+    /// so the BCL's CertificateRequest does it.
+    /// </summary>
+    public void ReissueTheirs(DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using X509Certificate2 ca = X509CertificateLoader.LoadCertificateFromFile(CaCert);
+        string caKeyPem = File.ReadAllText(CaKey);
+        X509SignatureGenerator signer;
+        if (ca.GetECDsaPublicKey() is not null)
+        {
+            var ecKey = System.Security.Cryptography.ECDsa.Create();
+            ecKey.ImportFromPem(caKeyPem);
+            signer = X509SignatureGenerator.CreateForECDsa(ecKey);
+        }
+        else
+        {
+            var rsaKey = System.Security.Cryptography.RSA.Create();
+            rsaKey.ImportFromPem(caKeyPem);
+            signer = X509SignatureGenerator.CreateForRSA(rsaKey, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        }
+        using X509Certificate2 old = X509CertificateLoader.LoadCertificateFromFile(TheirsCert);
+        System.Security.Cryptography.X509Certificates.CertificateRequest request;
+        System.Security.Cryptography.AsymmetricAlgorithm key;
+        if (old.GetECDsaPublicKey() is { } ec)
+        {
+            key = ec;
+            request = new(old.SubjectName, ec, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        }
+        else
+        {
+            System.Security.Cryptography.RSA rsa = old.GetRSAPublicKey()!;
+            key = rsa;
+            request = new(old.SubjectName, rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        }
+
+        foreach (System.Security.Cryptography.X509Certificates.X509Extension e in old.Extensions)
+        {
+            if (e.Oid?.Value is "2.5.29.17" or "2.5.29.15")
+            {
+                request.CertificateExtensions.Add(e);
+            }
+        }
+
+        using X509Certificate2 fresh = request.Create(ca.SubjectName, signer, notBefore, notAfter, [0x42, 0x17]);
+        File.WriteAllText(TheirsCert, fresh.ExportCertificatePem());
+        key.Dispose();
+    }
 
     private void Key(string name, string algorithm) => Shell.Must("openssl", algorithm == "rsa"
         ? ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", Path.Combine(Dir, name)]
