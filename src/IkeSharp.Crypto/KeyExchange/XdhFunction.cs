@@ -6,8 +6,8 @@ namespace IkeSharp.Crypto.KeyExchange;
 /// <summary>
 /// The X25519 and X448 functions of RFC 7748 §5, behind one face so that two engines can stand
 /// behind <see cref="XdhKeyExchange"/>: OpenSSL's (EVP_PKEY_X25519/X448 in the libcrypto that .NET
-/// already loads on Linux) and BouncyCastle's, where libcrypto is not there. Benchmarks
-/// (bench/results/key-exchange.md) pick the default per complete key exchange.
+/// already loads on Linux) and BouncyCastle's, where libcrypto is not there. Measurements
+/// (bench/results/crypto-packet-path-and-xdh.md) pick the default per complete key exchange.
 /// </summary>
 internal abstract class XdhFunction
 {
