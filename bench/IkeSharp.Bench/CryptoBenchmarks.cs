@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using IkeSharp.Crypto;
+using IkeSharp.Crypto.KeyExchange;
 using IkeSharp.Crypto.KeySchedule;
 using IkeSharp.Wire;
 
@@ -21,6 +22,44 @@ public class KeyExchangeBenchmarks
     public void Setup()
     {
         ke = AlgorithmRegistry.Default.KeyExchange(Method)!;
+        using IKeyExchangeInitiator peer = ke.Initiate(new DeterministicRandom(2));
+        peerShare = peer.Share.ToArray();
+    }
+
+    [Benchmark]
+    public int KeyPairAndSharedSecret()
+    {
+        using IKeyExchangeInitiator side = ke.Initiate(random);
+        KeyExchangeResult result = side.Finish(peerShare);
+        using SecretBytes secret = result.SharedSecret!;
+        return secret.Length;
+    }
+}
+
+/// <summary>
+/// X25519 and X448 per complete key exchange (key pair, share, shared secret), OpenSSL's libcrypto
+/// against BouncyCastle: the figures that chose XdhKeyExchange.DefaultEngine.
+/// </summary>
+[MemoryDiagnoser]
+public class KeyExchangeEngineBenchmarks
+{
+    private XdhKeyExchange ke = null!;
+    private byte[] peerShare = [];
+    private readonly DeterministicRandom random = new(1);
+
+    [Params("OpenSSL", "BouncyCastle")]
+    public string Engine { get; set; } = "OpenSSL";
+
+    [Params(KeyExchangeMethod.Curve25519, KeyExchangeMethod.Curve448)]
+    public KeyExchangeMethod Method { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        XdhFunction function = Engine == "OpenSSL" ? new OpenSslXdh() : new BouncyCastleXdh();
+        ke = Method == KeyExchangeMethod.Curve25519
+            ? new XdhKeyExchange(Method, "curve25519", 32, function)
+            : new XdhKeyExchange(Method, "curve448", 56, function);
         using IKeyExchangeInitiator peer = ke.Initiate(new DeterministicRandom(2));
         peerShare = peer.Share.ToArray();
     }

@@ -35,6 +35,10 @@ public interface IEncryptionAlgorithm
 /// authenticated; for others the tag is empty and <c>associatedData</c> is ignored (the separate
 /// integrity transform covers it). Disposing zeroes the key.
 /// </summary>
+/// <remarks>
+/// Once made, a key encrypts and decrypts without allocating. It keeps per-key scratch and native
+/// cipher state, so it is for one thread at a time, as ESP uses it (one key per SA and direction).
+/// </remarks>
 public interface ICipherKey : IDisposable
 {
     void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData);

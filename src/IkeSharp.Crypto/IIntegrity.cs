@@ -15,7 +15,10 @@ public interface IIntegrityAlgorithm
     IIntegrityKey CreateKey(ReadOnlySpan<byte> key);
 }
 
-/// <summary>A keyed integrity check. Disposing it zeroes the key.</summary>
+/// <summary>
+/// A keyed integrity check. Disposing it zeroes the key. Compute and Verify allocate nothing; the
+/// AES-based ones keep per-key scratch, so a key is for one thread at a time (one per SA and direction).
+/// </summary>
 public interface IIntegrityKey : IDisposable
 {
     int IcvLength { get; }

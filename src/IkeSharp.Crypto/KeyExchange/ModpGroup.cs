@@ -9,19 +9,25 @@ namespace IkeSharp.Crypto.KeyExchange;
 /// </summary>
 public sealed class ModpGroup
 {
-    internal ModpGroup(KeyExchangeMethod id, string name, string primeHex, string generatorHex, string? subgroupOrderHex, int exponentBits)
+    /// <summary>A group as RFC 5114 prints it: p, g and q in hexadecimal.</summary>
+    internal ModpGroup(KeyExchangeMethod id, string name, string primeHex, string generatorHex, string subgroupOrderHex, int exponentBits)
+        : this(id, name, FromHex(primeHex), FromHex(generatorHex), FromHex(subgroupOrderHex), exponentBits)
+    {
+    }
+
+    internal ModpGroup(KeyExchangeMethod id, string name, BigInteger prime, BigInteger generator, BigInteger? subgroupOrder, int exponentBits)
     {
         Id = id;
         Name = name;
-        PrimeBytes = FromHex(primeHex);
-        PrimeLength = PrimeBytes.Length;
-        Prime = new BigInteger(PrimeBytes, isUnsigned: true, isBigEndian: true);
-        GeneratorBytes = ToFixedLength(new BigInteger(FromHex(generatorHex), isUnsigned: true, isBigEndian: true), PrimeLength);
-        Generator = new BigInteger(GeneratorBytes, isUnsigned: true, isBigEndian: true);
-        if (subgroupOrderHex is not null)
+        Prime = prime;
+        PrimeLength = prime.GetByteCount(isUnsigned: true);
+        PrimeBytes = ToFixedLength(prime, PrimeLength);
+        GeneratorBytes = ToFixedLength(generator, PrimeLength);
+        Generator = generator;
+        if (subgroupOrder is { } q)
         {
-            SubgroupOrderBytes = FromHex(subgroupOrderHex);
-            SubgroupOrder = new BigInteger(SubgroupOrderBytes, isUnsigned: true, isBigEndian: true);
+            SubgroupOrder = q;
+            SubgroupOrderBytes = ToFixedLength(q, q.GetByteCount(isUnsigned: true));
         }
 
         ExponentBits = exponentBits;
@@ -74,6 +80,6 @@ public sealed class ModpGroup
         return result;
     }
 
-    private static byte[] FromHex(string spacedHex) =>
-        Convert.FromHexString(string.Concat(spacedHex.Where(c => !char.IsWhiteSpace(c))));
+    private static BigInteger FromHex(string spacedHex) =>
+        new(Convert.FromHexString(string.Concat(spacedHex.Where(c => !char.IsWhiteSpace(c)))), isUnsigned: true, isBigEndian: true);
 }

@@ -1,31 +1,44 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Math.EC.Rfc7748;
 
 namespace IkeSharp.Crypto.KeyExchange;
 
 /// <summary>
 /// Curve25519 (group 31) and Curve448 (group 32) for IKEv2, RFC 8031: the X25519 and X448
-/// functions of RFC 7748 §5, computed by BouncyCastle (the BCL has neither). The private key is
-/// 32 or 56 random octets from the injected source (RFC 8031 §2; the function clamps it), the share
-/// is the u coordinate as the function produces it (little-endian), and so is the shared secret.
+/// functions of RFC 7748 §5, computed by OpenSSL's libcrypto where it loads and by BouncyCastle
+/// elsewhere (the BCL has neither; see <see cref="XdhFunction"/>). The private key is 32 or 56
+/// random octets from the injected source (RFC 8031 §2; the function clamps it), the share is the
+/// u coordinate as the function produces it (little-endian), and so is the shared secret.
 /// Any share of the right length is a valid input (RFC 7748 §5 masks the top bit); what a peer
 /// can do wrong is send a point of small order, which RFC 8031 §2.1 and RFC 7748 §6 catch by
 /// refusing an all-zero shared secret.
 /// </summary>
 public sealed class XdhKeyExchange : KeyExchangeAlgorithm
 {
-    private XdhKeyExchange(KeyExchangeMethod id, string name, int keyLength)
+    private readonly XdhFunction engine;
+
+    internal XdhKeyExchange(KeyExchangeMethod id, string name, int keyLength, XdhFunction engine)
         : base(id, name, isWeak: false)
     {
         KeyLength = keyLength;
+        this.engine = engine;
     }
 
-    public static XdhKeyExchange Curve25519 { get; } = new(KeyExchangeMethod.Curve25519, "curve25519", X25519.PointSize);
+    /// <summary>
+    /// OpenSSL where libcrypto.so.3 loads: measured interleaved on the same machine, one complete
+    /// X25519 exchange (key pair and secret) took about 60% of BouncyCastle's time, X448 about 78%,
+    /// and it allocates a sixth as much (bench/results/crypto-packet-path-and-xdh.md).
+    /// </summary>
+    internal static XdhFunction DefaultEngine { get; } = OpenSslXdh.IsAvailable ? new OpenSslXdh() : new BouncyCastleXdh();
 
-    public static XdhKeyExchange Curve448 { get; } = new(KeyExchangeMethod.Curve448, "curve448", X448.PointSize);
+    public static XdhKeyExchange Curve25519 { get; } = new(KeyExchangeMethod.Curve25519, "curve25519", 32, DefaultEngine);
+
+    public static XdhKeyExchange Curve448 { get; } = new(KeyExchangeMethod.Curve448, "curve448", 56, DefaultEngine);
 
     /// <summary>Octets of a private key, a share and the shared secret alike: 32 or 56.</summary>
     public int KeyLength { get; }
+
+    /// <summary>"OpenSSL" or "BouncyCastle".</summary>
+    internal string EngineName => engine.Name;
 
     public override int InitiatorShareLength => KeyLength;
 
@@ -34,9 +47,7 @@ public sealed class XdhKeyExchange : KeyExchangeAlgorithm
     public override IKeyExchangeInitiator Initiate(IRandomSource random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        byte[] privateKey = new byte[KeyLength];
-        random.Fill(privateKey);
-        return new Initiator(this, privateKey, PublicKey(privateKey));
+        return new Initiator(this, CreateKey(random));
     }
 
     public override KeyExchangeResult Respond(ReadOnlySpan<byte> initiatorShare, IRandomSource random)
@@ -47,11 +58,17 @@ public sealed class XdhKeyExchange : KeyExchangeAlgorithm
             return KeyExchangeResult.Fail(WrongLength(initiatorShare.Length, KeyLength, "RFC 8031 §2"));
         }
 
-        byte[] privateKey = new byte[KeyLength];
+        using XdhPrivateKey own = CreateKey(random);
+        return Agree(own, initiatorShare, own.Share);
+    }
+
+    private XdhPrivateKey CreateKey(IRandomSource random)
+    {
+        Span<byte> privateKey = stackalloc byte[KeyLength];
         try
         {
             random.Fill(privateKey);
-            return Agree(privateKey, initiatorShare, PublicKey(privateKey));
+            return engine.Create(KeyLength != 32, privateKey);
         }
         finally
         {
@@ -59,28 +76,10 @@ public sealed class XdhKeyExchange : KeyExchangeAlgorithm
         }
     }
 
-    private byte[] PublicKey(ReadOnlySpan<byte> privateKey)
-    {
-        byte[] share = new byte[KeyLength];
-        if (KeyLength == X25519.PointSize)
-        {
-            X25519.ScalarMultBase(privateKey, share);
-        }
-        else
-        {
-            X448.ScalarMultBase(privateKey, share);
-        }
-
-        return share;
-    }
-
-    private KeyExchangeResult Agree(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerShare, ReadOnlyMemory<byte> responderShare)
+    private KeyExchangeResult Agree(XdhPrivateKey own, ReadOnlySpan<byte> peerShare, ReadOnlyMemory<byte> responderShare)
     {
         var secret = new SecretBytes(KeyLength);
-        bool nonZero = KeyLength == X25519.PointSize
-            ? X25519.CalculateAgreement(privateKey, peerShare, secret.Span)
-            : X448.CalculateAgreement(privateKey, peerShare, secret.Span);
-        if (!nonZero)
+        if (!own.Agree(peerShare, secret.Span))
         {
             secret.Dispose();
             return KeyExchangeResult.Fail(
@@ -90,11 +89,11 @@ public sealed class XdhKeyExchange : KeyExchangeAlgorithm
         return new KeyExchangeResult(secret, responderShare, null);
     }
 
-    private sealed class Initiator(XdhKeyExchange algorithm, byte[] privateKey, byte[] share) : IKeyExchangeInitiator
+    private sealed class Initiator(XdhKeyExchange algorithm, XdhPrivateKey own) : IKeyExchangeInitiator
     {
         private bool disposed;
 
-        public ReadOnlyMemory<byte> Share => share;
+        public ReadOnlyMemory<byte> Share => own.Share;
 
         public KeyExchangeResult Finish(ReadOnlySpan<byte> responderShare)
         {
@@ -104,12 +103,12 @@ public sealed class XdhKeyExchange : KeyExchangeAlgorithm
                 return KeyExchangeResult.Fail(algorithm.WrongLength(responderShare.Length, algorithm.KeyLength, "RFC 8031 §2"));
             }
 
-            return algorithm.Agree(privateKey, responderShare, ReadOnlyMemory<byte>.Empty);
+            return algorithm.Agree(own, responderShare, ReadOnlyMemory<byte>.Empty);
         }
 
         public void Dispose()
         {
-            CryptographicOperations.ZeroMemory(privateKey);
+            own.Dispose();
             disposed = true;
         }
     }

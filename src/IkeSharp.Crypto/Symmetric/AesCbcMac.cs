@@ -7,72 +7,79 @@ namespace IkeSharp.Crypto.Symmetric;
 /// (RFC 4493 §2.4) share: CBC over every block but the last; the last block, if complete, is
 /// XORed with one subkey, and otherwise padded with 0x80 0x00... and XORed with the other; one more
 /// AES encryption gives the 16-octet MAC. Only the subkeys differ (<see cref="ForXcbc"/>,
-/// <see cref="ForCmac"/>). One instance per key; not for concurrent use.
+/// <see cref="ForCmac"/>). One instance per key; after it is made, <see cref="Compute"/>
+/// allocates nothing; not for concurrent use (see <see cref="AesBlockCipher"/>).
 /// </summary>
 internal sealed class AesCbcMac : IDisposable
 {
-    public const int BlockSize = 16;
-    private const int ChunkBlocks = 64;
+    public const int BlockSize = AesBlockCipher.BlockSize;
 
-    private readonly Aes aes = Aes.Create();
+    private readonly AesBlockCipher aes;
 
     // Subkey for a complete last block, then the one for a padded last block.
-    private readonly byte[] subkeys = new byte[2 * BlockSize];
+    private readonly byte[] subkeys;
 
-    private AesCbcMac()
+    private AesCbcMac(AesBlockCipher aes, byte[] subkeys)
     {
+        this.aes = aes;
+        this.subkeys = subkeys;
     }
 
     /// <summary>
     /// RFC 3566 §4: K1 = AES(K, 0x01..), K2 = AES(K, 0x02..), K3 = AES(K, 0x03..); the CBC runs
     /// under K1, a complete last block takes K2 and a padded one K3.
     /// </summary>
-    public static AesCbcMac ForXcbc(ReadOnlySpan<byte> key)
+    /// <param name="key">The 16-octet key.</param>
+    /// <param name="scratchBlocks">Blocks per native call: packet-sized for a per-SA key, small for a one-off.</param>
+    public static AesCbcMac ForXcbc(ReadOnlySpan<byte> key, int scratchBlocks = AesBlockCipher.PacketScratchBlocks)
     {
         CheckKey(key);
-        var mac = new AesCbcMac();
-        Span<byte> constants = stackalloc byte[3 * BlockSize];
         Span<byte> derived = stackalloc byte[3 * BlockSize];
-        constants.Slice(0, BlockSize).Fill(0x01);
-        constants.Slice(BlockSize, BlockSize).Fill(0x02);
-        constants.Slice(2 * BlockSize, BlockSize).Fill(0x03);
+        for (int i = 0; i < 3; i++)
+        {
+            derived.Slice(i * BlockSize, BlockSize).Fill((byte)(i + 1));
+        }
+
         try
         {
-            mac.aes.SetKey(key);
-            mac.aes.EncryptEcb(constants, derived, PaddingMode.None);
-            mac.aes.SetKey(derived.Slice(0, BlockSize));
-            derived.Slice(BlockSize).CopyTo(mac.subkeys);
+            using (var k = new AesBlockCipher(key, decrypts: false, scratchBlocks: 3))
+            {
+                k.EncryptBlocks(derived, derived);
+            }
+
+            return new AesCbcMac(new AesBlockCipher(derived[..BlockSize], decrypts: false, scratchBlocks), derived[BlockSize..].ToArray());
         }
         finally
         {
             CryptographicOperations.ZeroMemory(derived);
         }
-
-        return mac;
     }
 
     /// <summary>
     /// RFC 4493 §2.3: L = AES(K, 0); K1 = L doubled in GF(2^128), K2 = K1 doubled; the CBC runs
     /// under K itself, a complete last block takes K1 and a padded one K2.
     /// </summary>
-    public static AesCbcMac ForCmac(ReadOnlySpan<byte> key)
+    /// <param name="key">The 16-octet key.</param>
+    /// <param name="scratchBlocks">Blocks per native call: packet-sized for a per-SA key, small for a one-off.</param>
+    public static AesCbcMac ForCmac(ReadOnlySpan<byte> key, int scratchBlocks = AesBlockCipher.PacketScratchBlocks)
     {
         CheckKey(key);
-        var mac = new AesCbcMac();
+        var aes = new AesBlockCipher(key, decrypts: false, scratchBlocks);
         Span<byte> l = stackalloc byte[BlockSize];
+        l.Clear();
+        byte[] subkeys = new byte[2 * BlockSize];
         try
         {
-            mac.aes.SetKey(key);
-            mac.aes.EncryptEcb(stackalloc byte[BlockSize], l, PaddingMode.None);
-            Double(l, mac.subkeys.AsSpan(0, BlockSize));
-            Double(mac.subkeys.AsSpan(0, BlockSize), mac.subkeys.AsSpan(BlockSize, BlockSize));
+            aes.EncryptBlocks(l, l);
+            Double(l, subkeys.AsSpan(0, BlockSize));
+            Double(subkeys.AsSpan(0, BlockSize), subkeys.AsSpan(BlockSize, BlockSize));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(l);
         }
 
-        return mac;
+        return new AesCbcMac(aes, subkeys);
     }
 
     /// <summary>The full 16-octet MAC of <paramref name="message"/>.</summary>
@@ -83,22 +90,15 @@ internal sealed class AesCbcMac : IDisposable
             throw new ArgumentException($"the MAC is {BlockSize} octets; the buffer has {mac.Length}", nameof(mac));
         }
 
-        Span<byte> state = stackalloc byte[BlockSize];
-        Span<byte> chunk = stackalloc byte[ChunkBlocks * BlockSize];
         Span<byte> last = stackalloc byte[BlockSize];
-        state.Clear();
         try
         {
             // Every block except the last goes through plain CBC with the running state as IV.
             int leading = message.IsEmpty ? 0 : (message.Length - 1) / BlockSize * BlockSize;
-            for (int offset = 0; offset < leading; offset += chunk.Length)
-            {
-                int length = Math.Min(chunk.Length, leading - offset);
-                aes.EncryptCbc(message.Slice(offset, length), state, chunk.Slice(0, length), PaddingMode.None);
-                chunk.Slice(length - BlockSize, BlockSize).CopyTo(state);
-            }
+            mac.Clear();
+            aes.CbcMac(message[..leading], mac);
 
-            ReadOnlySpan<byte> tail = message.Slice(leading);
+            ReadOnlySpan<byte> tail = message[leading..];
             ReadOnlySpan<byte> subkey;
             last.Clear();
             tail.CopyTo(last);
@@ -112,17 +112,12 @@ internal sealed class AesCbcMac : IDisposable
                 subkey = subkeys.AsSpan(BlockSize, BlockSize);
             }
 
-            for (int i = 0; i < BlockSize; i++)
-            {
-                last[i] ^= (byte)(subkey[i] ^ state[i]);
-            }
-
-            aes.EncryptEcb(last, mac, PaddingMode.None);
+            // The last block, XORed with its subkey, continues the same CBC: MAC = AES(last ^ subkey ^ state).
+            AesBlockCipher.Xor(last, subkey, last);
+            aes.CbcMac(last, mac);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(state);
-            CryptographicOperations.ZeroMemory(chunk);
             CryptographicOperations.ZeroMemory(last);
         }
     }

@@ -112,4 +112,84 @@ public class XdhKeyExchangeTests
         using IKeyExchangeInitiator initiator = algorithm.Initiate(new DeterministicRandom(25));
         Assert.Equal(responder.Error, initiator.Finish(share).Error);
     }
+
+    public static TheoryData<string, string> Section6ByEngine => new()
+    {
+        { "x25519-6.1", "OpenSSL" }, { "x448-6.2", "OpenSSL" },
+        { "x25519-6.1", "BouncyCastle" }, { "x448-6.2", "BouncyCastle" },
+    };
+
+    private static XdhKeyExchange WithEngine(KeyExchangeMethod method, string engine)
+    {
+        XdhFunction function = engine == "OpenSSL" ? new OpenSslXdh() : new BouncyCastleXdh();
+        return method == KeyExchangeMethod.Curve25519
+            ? new XdhKeyExchange(method, "curve25519", 32, function)
+            : new XdhKeyExchange(method, "curve448", 56, function);
+    }
+
+    [Fact]
+    public void The_default_engine_is_openssl_wherever_libcrypto_3_loads()
+    {
+        bool loads = System.Runtime.InteropServices.NativeLibrary.TryLoad("libcrypto.so.3", out _);
+        Assert.Equal(loads, OpenSslXdh.IsAvailable);
+        Assert.Equal(loads ? "OpenSSL" : "BouncyCastle", XdhKeyExchange.Curve25519.EngineName);
+        Assert.Equal(loads ? "OpenSSL" : "BouncyCastle", XdhKeyExchange.Curve448.EngineName);
+    }
+
+    [Theory]
+    [MemberData(nameof(Section6ByEngine))]
+    public void Each_engine_gives_the_rfc_7748_section_6_values(string section, string engine)
+    {
+        if (engine == "OpenSSL" && !OpenSslXdh.IsAvailable)
+        {
+            return;
+        }
+
+        VectorFile.Section v = Rfc7748[section];
+        XdhKeyExchange algorithm = WithEngine(v.Method, engine);
+        using IKeyExchangeInitiator alice = algorithm.Initiate(new ReplayRandom(v.Bytes("alicePrivate")));
+        Assert.Equal(v.Bytes("alicePublic"), alice.Share.ToArray());
+        KeyExchangeResult bob = algorithm.Respond(v.Bytes("alicePublic"), new ReplayRandom(v.Bytes("bobPrivate")));
+        Assert.Equal(v.Bytes("bobPublic"), bob.ResponderShare.ToArray());
+        Assert.Equal(v.Bytes("K"), bob.SharedSecret!.ReadOnlySpan.ToArray());
+        Assert.Equal(v.Bytes("K"), alice.Finish(v.Bytes("bobPublic")).SharedSecret!.ReadOnlySpan.ToArray());
+    }
+
+    [Theory]
+    [InlineData(KeyExchangeMethod.Curve25519)]
+    [InlineData(KeyExchangeMethod.Curve448)]
+    public void OpenSsl_and_BouncyCastle_agree_on_random_keys_and_refuse_the_same_small_order_points(KeyExchangeMethod method)
+    {
+        if (!OpenSslXdh.IsAvailable)
+        {
+            return;
+        }
+
+        XdhKeyExchange fast = WithEngine(method, "OpenSSL");
+        XdhKeyExchange portable = WithEngine(method, "BouncyCastle");
+        for (ulong seed = 1; seed <= 20; seed++)
+        {
+            using IKeyExchangeInitiator a = fast.Initiate(new DeterministicRandom(seed));
+            using IKeyExchangeInitiator b = portable.Initiate(new DeterministicRandom(seed));
+            Assert.Equal(a.Share.ToArray(), b.Share.ToArray());
+
+            // Peer shares with the top bit set too, which RFC 7748 §5 masks.
+            byte[] peer = new byte[fast.KeyLength];
+            new DeterministicRandom(seed + 100).Fill(peer);
+            KeyExchangeResult x = fast.Respond(peer, new DeterministicRandom(seed + 200));
+            KeyExchangeResult y = portable.Respond(peer, new DeterministicRandom(seed + 200));
+            Assert.True(x.IsSuccess, x.Error);
+            Assert.Equal(y.ResponderShare.ToArray(), x.ResponderShare.ToArray());
+            Assert.Equal(y.SharedSecret!.ReadOnlySpan.ToArray(), x.SharedSecret!.ReadOnlySpan.ToArray());
+            Assert.Equal(b.Finish(peer).SharedSecret!.ReadOnlySpan.ToArray(), a.Finish(peer).SharedSecret!.ReadOnlySpan.ToArray());
+        }
+
+        foreach (string hex in SmallOrderPoints.Where(row => (KeyExchangeMethod)row[0] == method).Select(row => (string)row[1]))
+        {
+            KeyExchangeResult x = fast.Respond(Hex.Parse(hex), new DeterministicRandom(7));
+            KeyExchangeResult y = portable.Respond(Hex.Parse(hex), new DeterministicRandom(7));
+            Assert.False(x.IsSuccess);
+            Assert.Equal(y.Error, x.Error);
+        }
+    }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace IkeSharp.Crypto.Symmetric.Encryption;
 
 /// <summary>
@@ -8,71 +6,28 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 /// unpredictable; the plaintext is padded to whole blocks by the caller (RFC 3602 §2.4). No ICV of
 /// its own: an integrity transform goes with it.
 /// </summary>
-public sealed class AesCbcCipher : IEncryptionAlgorithm
+public sealed class AesCbcCipher(int keyBits)
+    : AesEncryptionAlgorithm(EncryptionAlgorithm.AesCbc, keyBits, saltLength: 0, ivLength: AesBlockCipher.BlockSize, blockSize: AesBlockCipher.BlockSize, icvLength: 0)
 {
-    private const int Block = 16;
+    private protected override ICipherKey CreateCheckedKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt) => new Key(this, key);
 
-    public AesCbcCipher(int keyBits)
+    /// <summary>One AES key per SA and direction; no allocation per packet; one thread at a time.</summary>
+    private sealed class Key(AesCbcCipher algorithm, ReadOnlySpan<byte> key) : UnauthenticatedKey(algorithm)
     {
-        if (keyBits is not (128 or 192 or 256))
+        private readonly AesBlockCipher aes = new(key, decrypts: true);
+
+        public override void Dispose() => aes.Dispose();
+
+        protected override void Transform(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output, bool encrypt)
         {
-            throw new ArgumentOutOfRangeException(nameof(keyBits), keyBits, "AES keys are 128, 192 or 256 bits");
-        }
-
-        KeyBits = keyBits;
-    }
-
-    public EncryptionAlgorithm Id => EncryptionAlgorithm.AesCbc;
-
-    public int KeyBits { get; }
-
-    public int KeyMaterialLength => KeyBits / 8;
-
-    public int IvLength => Block;
-
-    public int BlockSize => Block;
-
-    public bool IsAead => false;
-
-    public int IcvLength => 0;
-
-    public ICipherKey CreateKey(ReadOnlySpan<byte> keyMaterial)
-    {
-        CipherArguments.CheckKeyMaterial(this, keyMaterial);
-        return new Key(this, keyMaterial);
-    }
-
-    public override string ToString() => TransformKeywords.ToKeyword(Id, KeyBits);
-
-    /// <summary>One AES instance, keyed once; CBC runs through the BCL's one-shot methods.</summary>
-    private sealed class Key : ICipherKey
-    {
-        private readonly AesCbcCipher algorithm;
-        private readonly Aes aes = Aes.Create();
-
-        public Key(AesCbcCipher algorithm, ReadOnlySpan<byte> key)
-        {
-            this.algorithm = algorithm;
-            aes.SetKey(key);
-        }
-
-        public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
-        {
-            CipherArguments.CheckEncrypt(algorithm, iv, plaintext, ciphertext, tag);
-            aes.EncryptCbc(plaintext, iv, ciphertext, PaddingMode.None);
-        }
-
-        public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
-        {
-            if (!CipherArguments.DecryptLengthsValid(algorithm, iv, ciphertext, tag, plaintext))
+            if (encrypt)
             {
-                return false;
+                aes.EncryptCbc(iv, input, output);
             }
-
-            aes.DecryptCbc(ciphertext, iv, plaintext, PaddingMode.None);
-            return true;
+            else
+            {
+                aes.DecryptCbc(iv, input, output);
+            }
         }
-
-        public void Dispose() => aes.Dispose();
     }
 }

@@ -1,8 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Engines;
-using Org.BouncyCastle.Crypto.Modes;
-using Org.BouncyCastle.Crypto.Parameters;
 
 namespace IkeSharp.Crypto.Symmetric.Encryption;
 
@@ -14,78 +10,49 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 /// </summary>
 /// <remarks>
 /// The BCL's <see cref="AesGcm"/> does all the work for 12- and 16-octet ICVs. It refuses tags
-/// shorter than 12 octets, so for the 8-octet ICV it still encrypts (a shorter GCM tag is the
-/// leftmost part of the full one, NIST SP 800-38D §7.1) but BouncyCastle checks the 8-octet tag.
+/// shorter than 12 octets, so for the 8-octet ICV it encrypts with the full tag and keeps its
+/// leftmost octets (a shorter GCM tag is the leftmost part of the full one, NIST SP 800-38D §5.2.1.2),
+/// and to verify it decrypts with the GCM keystream (CTR from inc32(J_0), SP 800-38D §7.2) and
+/// encrypts the plaintext again for the full tag of the received ciphertext.
 /// </remarks>
-public sealed class AesGcmCipher : IEncryptionAlgorithm
+public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgorithm(
+    ByIcvLength(icvLength, EncryptionAlgorithm.AesGcm8, EncryptionAlgorithm.AesGcm12, EncryptionAlgorithm.AesGcm16, "AES-GCM ICVs are 8, 12 or 16 octets (RFC 4106 §6)"),
+    keyBits,
+    SaltLength,
+    ivLength: 8,
+    blockSize: 1,
+    icvLength)
 {
     internal const int SaltLength = 4;
     private const int FullTag = 16;
 
-    public AesGcmCipher(int keyBits, int icvLength)
-    {
-        if (keyBits is not (128 or 192 or 256))
-        {
-            throw new ArgumentOutOfRangeException(nameof(keyBits), keyBits, "AES keys are 128, 192 or 256 bits");
-        }
+    private protected override ICipherKey CreateCheckedKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt) => new Key(this, key, salt);
 
-        Id = icvLength switch
-        {
-            8 => EncryptionAlgorithm.AesGcm8,
-            12 => EncryptionAlgorithm.AesGcm12,
-            16 => EncryptionAlgorithm.AesGcm16,
-            _ => throw new ArgumentOutOfRangeException(nameof(icvLength), icvLength, "AES-GCM ICVs are 8, 12 or 16 octets (RFC 4106 §6)"),
-        };
-        KeyBits = keyBits;
-        IcvLength = icvLength;
-    }
-
-    public EncryptionAlgorithm Id { get; }
-
-    public int KeyBits { get; }
-
-    public int KeyMaterialLength => (KeyBits / 8) + SaltLength;
-
-    public int IvLength => 8;
-
-    public int BlockSize => 1;
-
-    public bool IsAead => true;
-
-    public int IcvLength { get; }
-
-    public ICipherKey CreateKey(ReadOnlySpan<byte> keyMaterial)
-    {
-        CipherArguments.CheckKeyMaterial(this, keyMaterial);
-        return new Key(this, keyMaterial);
-    }
-
-    public override string ToString() => TransformKeywords.ToKeyword(Id, KeyBits);
-
+    /// <summary>One AES-GCM key per SA and direction; no allocation per packet; one thread at a time.</summary>
     private sealed class Key : SaltedAeadKey
     {
         private readonly AesGcm gcm;
 
-        // Only for the 8-octet ICV, which the BCL cannot verify.
-        private readonly GcmBlockCipher? shortTagCipher;
-        private readonly KeyParameter? shortTagKey;
+        // Only for the 8-octet ICV, which the BCL cannot verify: the GCM keystream, and room for
+        // the ciphertext made again (sized for ESP packets; grows once for a longer IKE message).
+        private readonly AesBlockCipher? keystream;
+        private byte[] again = [];
 
-        public Key(AesGcmCipher algorithm, ReadOnlySpan<byte> keyMaterial)
-            : base(algorithm, keyMaterial, SaltLength)
+        public Key(AesGcmCipher algorithm, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt)
+            : base(algorithm, salt)
         {
-            ReadOnlySpan<byte> key = KeyPart(keyMaterial, SaltLength);
             bool shortTag = algorithm.IcvLength < 12;
             gcm = new AesGcm(key, shortTag ? FullTag : algorithm.IcvLength);
             if (shortTag)
             {
-                shortTagCipher = new GcmBlockCipher(AesUtilities.CreateEngine());
-                shortTagKey = new KeyParameter(key);
+                keystream = new AesBlockCipher(key, decrypts: false);
+                again = new byte[AesBlockCipher.PacketScratchBlocks * AesBlockCipher.BlockSize];
             }
         }
 
         protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
         {
-            if (shortTagCipher is null)
+            if (keystream is null)
             {
                 gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
                 return;
@@ -93,42 +60,49 @@ public sealed class AesGcmCipher : IEncryptionAlgorithm
 
             Span<byte> fullTag = stackalloc byte[FullTag];
             gcm.Encrypt(nonce, plaintext, ciphertext, fullTag, associatedData);
-            fullTag.Slice(0, tag.Length).CopyTo(tag);
+            fullTag[..tag.Length].CopyTo(tag);
         }
 
         protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
         {
-            if (shortTagCipher is null)
+            if (keystream is null)
             {
                 gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
                 return;
             }
 
-            OpenShortTag(nonce, ciphertext, tag, plaintext, associatedData);
+            OpenShortTag(keystream, nonce, ciphertext, tag, plaintext, associatedData);
         }
 
-        /// <summary>BouncyCastle's GCM with a 64-bit MAC; it compares tags in constant time.</summary>
-        private void OpenShortTag(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+        protected override void DisposeCipher()
         {
-            shortTagCipher!.Init(false, new AeadParameters(shortTagKey!, Algorithm.IcvLength * 8, nonce.ToArray()));
-            shortTagCipher.ProcessAadBytes(associatedData);
-            int written = shortTagCipher.ProcessBytes(ciphertext, plaintext);
-            written += shortTagCipher.ProcessBytes(tag, plaintext.Slice(written));
-            try
+            gcm.Dispose();
+            keystream?.Dispose();
+        }
+
+        /// <summary>
+        /// P = C ^ AES(nonce | 2, 3, ...) (J_0 = nonce | 1 for a 96-bit IV, SP 800-38D §7.2); then
+        /// GCM-encrypting P gives C again and its full tag, whose first octets must equal the ICV.
+        /// </summary>
+        private void OpenShortTag(AesBlockCipher ctr, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+        {
+            Span<byte> counter = stackalloc byte[AesBlockCipher.BlockSize];
+            Span<byte> fullTag = stackalloc byte[FullTag];
+            counter.Clear();
+            nonce.CopyTo(counter);
+            counter[^1] = 2;
+            ctr.Ctr(counter, ciphertext, plaintext);
+            if (again.Length < ciphertext.Length)
             {
-                shortTagCipher.DoFinal(plaintext.Slice(written));
+                again = new byte[ciphertext.Length];
             }
-            catch (InvalidCipherTextException)
+
+            gcm.Encrypt(nonce, plaintext, again.AsSpan(0, ciphertext.Length), fullTag, associatedData);
+            if (!CryptographicOperations.FixedTimeEquals(fullTag[..tag.Length], tag))
             {
                 CryptographicOperations.ZeroMemory(plaintext);
                 throw new AuthenticationTagMismatchException();
             }
         }
-
-        /// <summary>
-        /// Frees the BCL key (the base zeroes the salt). BouncyCastle's copies of the key (the
-        /// KeyParameter and the AES round keys of the 8-octet-ICV path) offer no way to clear them.
-        /// </summary>
-        protected override void DisposeCipher() => gcm.Dispose();
     }
 }

@@ -36,9 +36,9 @@ public sealed class ChaCha20Poly1305Cipher : IEncryptionAlgorithm
 
     public override string ToString() => TransformKeywords.ToKeyword(Id, null);
 
-    private sealed class Key(ChaCha20Poly1305Cipher algorithm, ReadOnlySpan<byte> keyMaterial) : SaltedAeadKey(algorithm, keyMaterial, SaltLength)
+    private sealed class Key(ChaCha20Poly1305Cipher algorithm, ReadOnlySpan<byte> keyMaterial) : SaltedAeadKey(algorithm, keyMaterial[KeyLength..])
     {
-        private readonly ChaCha20Poly1305 aead = new(KeyPart(keyMaterial, SaltLength));
+        private readonly ChaCha20Poly1305 aead = new(keyMaterial[..KeyLength]);
 
         protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData) =>
             aead.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);

@@ -34,27 +34,12 @@ public sealed class NullCipher : IEncryptionAlgorithm
 
     public override string ToString() => TransformKeywords.ToKeyword(Id, null);
 
-    private sealed class Key(NullCipher algorithm) : ICipherKey
+    private sealed class Key(NullCipher algorithm) : UnauthenticatedKey(algorithm)
     {
-        public void Encrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
-        {
-            CipherArguments.CheckEncrypt(algorithm, iv, plaintext, ciphertext, tag);
-            plaintext.CopyTo(ciphertext);
-        }
-
-        public bool Decrypt(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
-        {
-            if (!CipherArguments.DecryptLengthsValid(algorithm, iv, ciphertext, tag, plaintext))
-            {
-                return false;
-            }
-
-            ciphertext.CopyTo(plaintext);
-            return true;
-        }
-
-        public void Dispose()
+        public override void Dispose()
         {
         }
+
+        protected override void Transform(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output, bool encrypt) => input.CopyTo(output);
     }
 }

@@ -13,19 +13,18 @@ internal abstract class SaltedAeadKey : ICipherKey
     private readonly IEncryptionAlgorithm algorithm;
     private readonly byte[] salt;
 
-    protected SaltedAeadKey(IEncryptionAlgorithm algorithm, ReadOnlySpan<byte> keyMaterial, int saltLength)
+    /// <param name="algorithm">The transform, for its lengths.</param>
+    /// <param name="salt">The end of the key material, after the key.</param>
+    protected SaltedAeadKey(IEncryptionAlgorithm algorithm, ReadOnlySpan<byte> salt)
     {
         this.algorithm = algorithm;
-        salt = keyMaterial[^saltLength..].ToArray();
+        this.salt = salt.ToArray();
     }
 
     protected IEncryptionAlgorithm Algorithm => algorithm;
 
     /// <summary>Salt plus the 8-octet IV every one of these carries.</summary>
     private int NonceLength => salt.Length + 8;
-
-    /// <summary>The key material without its salt.</summary>
-    protected static ReadOnlySpan<byte> KeyPart(ReadOnlySpan<byte> keyMaterial, int saltLength) => keyMaterial[..^saltLength];
 
     protected abstract void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData);
 
