@@ -151,6 +151,13 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
         public Lock SealLock { get; } = new();
 
+        /// <summary>
+        /// ESP for one SA may arrive on two receive threads (UDP 4500 and the raw protocol-50 socket,
+        /// whichever a peer, or an attacker who saw the SPI, picks): the replay window and the cipher
+        /// are one-thread objects, so opening is serialized per SA. Uncontended, it costs nanoseconds.
+        /// </summary>
+        public Lock OpenLock { get; } = new();
+
         public IPEndPoint Remote4500 { get; set; } = sa.Remote;
 
         /// <summary><see cref="Remote4500"/> in socket form (or the peer's address with port 0 for plain ESP), made once.</summary>
@@ -225,7 +232,21 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
 
         byte[] buffer = threadBuffer ??= new byte[BufferSize];
-        EspOpenResult result = entry.In.Open(esp, buffer);
+        EspOpenResult result;
+        try
+        {
+            lock (entry.OpenLock)
+            {
+                result = entry.In.Open(esp, buffer);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Removed meanwhile (deleted or rekeyed away).
+            Interlocked.Increment(ref dropped);
+            return;
+        }
+
         if (!result.IsOk || result.IsDummy)
         {
             // RFC 4303 §3.4.4: an ICV failure is auditable, but the packet is just dropped; dummy packets (next header 59) too.
