@@ -41,7 +41,20 @@ public partial class LoadInteropTests
         using var swan = new StrongSwan(lab);
         swan.ConfigureLoad("aes128gcm16-prfsha256-x25519", "aes128gcm16", Psk);
         swan.Start();
+        try
+        {
+            SetUpAndDelete(lab, swan);
+        }
+        finally
+        {
+            // The load generator has exited: strongSwan's Delete for a hundred SAs would go unanswered
+            // and swanctl --terminate would wait out every retransmission. A crashed peer's end will do.
+            swan.Kill();
+        }
+    }
 
+    private static void SetUpAndDelete(Lab lab, StrongSwan swan)
+    {
         Shell.Result first = Load(lab, "--count", "100", "--concurrency", "20");
         JsonElement report = Report(first, swan);
         Assert.True(first.Ok, first.Output);
