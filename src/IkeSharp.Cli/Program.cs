@@ -22,8 +22,12 @@ public static class Program
 
         root.Subcommands.Add(ConfigCommandLine(stdout, stderr));
         root.Subcommands.Add(DaemonCommandLine(stderr));
+        root.Subcommands.Add(Load.LoadCommand.Build(stdout, stderr));
         return root;
     }
+
+    /// <summary>The writer is the process's stdout and that is a terminal (not a pipe or file).</summary>
+    internal static bool IsTerminal(TextWriter writer) => ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>Colour only on a terminal, and never when NO_COLOR is set (no-color.org).</summary>
     internal static bool UseColour(TextWriter writer) =>

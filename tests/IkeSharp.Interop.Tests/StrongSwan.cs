@@ -133,6 +133,73 @@ internal sealed class StrongSwan : IDisposable
             """);
     }
 
+    /// <summary>
+    /// Writes the configs for a load test: strongSwan at 10.99.0.2 answers any initiator at 10.99.0.1
+    /// with any identity and the PSK, narrowing every proposed selector to the lab's LANs. Routes stay
+    /// out of the kernel (hundreds of identical Child SAs), and the DoS thresholds (block_threshold:
+    /// 5 half-open SAs per address) are off, as for any load test from one address.
+    /// </summary>
+    public void ConfigureLoad(string ikeProposal, string espProposal, string psk)
+    {
+        File.WriteAllText(Path.Combine(dir, "strongswan.conf"), $$"""
+            charon {
+                load = {{Plugins}}
+                port = 500
+                port_nat_t = 4500
+                install_routes = no
+                dos_protection = no
+                cookie_threshold = 100000
+                block_threshold = 100000
+                filelog {
+                    main {
+                        path = {{LogPath}}
+                        time_format = %H:%M:%S
+                        append = yes
+                        default = 0
+                        ike = 1
+                    }
+                }
+                plugins {
+                    vici {
+                        socket = {{Vici}}
+                    }
+                }
+            }
+            """);
+        File.WriteAllText(Path.Combine(dir, "swanctl", "swanctl.conf"), $$"""
+            connections {
+                lab {
+                    version = 2
+                    local_addrs = {{lab.TheirsOuter}}
+                    remote_addrs = {{lab.OursOuter}}
+                    proposals = {{ikeProposal}}
+                    mobike = no
+                    local {
+                        auth = psk
+                        id = {{lab.TheirsOuter}}
+                    }
+                    remote {
+                        auth = psk
+                        id = %any
+                    }
+                    children {
+                        net {
+                            local_ts = {{lab.TheirsNet}}
+                            remote_ts = {{lab.OursNet}}
+                            esp_proposals = {{espProposal}}
+                            start_action = none
+                        }
+                    }
+                }
+            }
+            secrets {
+                ike-lab {
+                    secret = "{{psk}}"
+                }
+            }
+            """);
+    }
+
     public void Start()
     {
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -109,6 +109,9 @@ public sealed class IkeEngine : IDisposable
     /// <summary>Messages that could not be used, by reason: malformed, unknown SPI, out of window, failed ICV.</summary>
     public Dictionary<string, int> Dropped { get; } = [];
 
+    /// <summary>Requests of ours sent again because no response came in time (RFC 7296 §2.1), over the engine's life.</summary>
+    public long Retransmissions { get; private set; }
+
     /// <summary>Number of Child SAs over all IKE SAs.</summary>
     public int ChildSaCount => context.ChildSpisInUse.Count;
 
@@ -318,6 +321,7 @@ public sealed class IkeEngine : IDisposable
                     switch (sa.Requests.OnTimeout(timer.MessageId, now))
                     {
                         case RetransmitDecision.Retransmit:
+                            Retransmissions++;
                             transmits.Enqueue(new Transmit(sa.Local, sa.Remote, sa.Requests.Outstanding!.Datagram));
                             timers.Enqueue(timer, sa.Requests.Outstanding.Deadline);
                             break;

@@ -46,7 +46,15 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         request.Add(new NoncePayload(sa.Ni));
         AddNatDetection(request);
         AddSignatureHashes(request);
+        if (Childless)
+        {
+            // RFC 6023 §3: an initiator that will leave the Child SA out of IKE_AUTH says it supports that.
+            request.Notify(NotifyType.ChildlessIkev2Supported);
+        }
     }
+
+    /// <summary>The connection has no Child SA to bring up, so IKE_AUTH will carry none (RFC 6023).</summary>
+    private bool Childless => sa.IsInitiator && sa.Config.Children.Count == 0;
 
     /// <summary>RFC 7427 §4: announce the hashes we verify signatures with, as strongSwan does in every IKE_SA_INIT.</summary>
     private static void AddSignatureHashes(MessageBuilder message) =>
@@ -150,6 +158,12 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
             return TaskResult.FailIkeSa($"key exchange failed: {secret.Error}");
         }
 
+        if (Childless && response.Notify(NotifyType.ChildlessIkev2Supported) is null)
+        {
+            // RFC 6023 §3: without the responder's CHILDLESS_IKEV2_SUPPORTED, an IKE_AUTH without SA and TS would be refused.
+            return TaskResult.FailIkeSa("the responder did not announce CHILDLESS_IKEV2_SUPPORTED (RFC 6023), so it cannot set up an IKE SA without a Child SA; configure a child");
+        }
+
         sa.Nr = nonce.Data.ToArray();
         sa.InitResponse = response.Datagram.ToArray();
         CheckNat(response);
@@ -228,6 +242,9 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         }
 
         AddSignatureHashes(response);
+
+        // RFC 6023 §3: we accept an IKE_AUTH without SA and TS (ChildCreateTask), so we say so.
+        response.Notify(NotifyType.ChildlessIkev2Supported);
     }
 
     /// <summary>§2.23: compare the peer's hashes with the addresses we see; a mismatch means a NAT.</summary>

@@ -1,0 +1,162 @@
+using IkeSharp.Core.Credentials;
+using IkeSharp.Core.Engine;
+using IkeSharp.Core.Policy;
+using IkeSharp.Crypto;
+using IkeSharp.Crypto.Proposals;
+using IkeSharp.Daemon.Load;
+using IkeSharp.Wire;
+using IkeSharp.Wire.Payloads;
+
+namespace IkeSharp.Daemon.Tests.Load;
+
+/// <summary>
+/// The load run, sans-IO, against a responder engine in memory on a virtual clock: what it does
+/// with loss, --rate, --duration and a silent responder, deterministically and without sockets.
+/// </summary>
+public class LoadRunTests
+{
+    private static readonly byte[] Psk = "load-run-psk-0123456789abcdef"u8.ToArray();
+    private static readonly IPEndPoint Ours = new(IPAddress.Parse("192.0.2.10"), 40000);
+    private static readonly IPEndPoint Theirs = new(IPAddress.Parse("192.0.2.1"), 500);
+
+    private static IkeEngine Responder() => new(
+        [
+            new ConnectionConfig
+            {
+                Name = "responder",
+                LocalAddrs = [Theirs.Address],
+                Proposals = [ProposalParser.Parse("aes128gcm16-prfsha256-x25519", SecurityProtocol.Ike).Transforms],
+                Local = new AuthConfig(AuthKind.Psk, "192.0.2.1"),
+                Remote = new AuthConfig(AuthKind.Psk),
+                Children =
+                [
+                    new ChildConfig
+                    {
+                        Name = "any",
+                        LocalTs = [TrafficSelector.Subnet("0.0.0.0/0")],
+                        RemoteTs = [TrafficSelector.Subnet("0.0.0.0/0")],
+                        EspProposals = [ProposalParser.Parse("aes128gcm16", SecurityProtocol.Esp).Transforms],
+                    },
+                ],
+            },
+        ],
+        new SharedKeyStore().Add(Psk), AlgorithmRegistry.Default, new SystemRandom(),
+        new EngineOptions { CookieThreshold = 10_000, CookieThresholdPerAddress = 10_000, BlockThreshold = 10_000 });
+
+    private static LoadProfile Profile(int count, int concurrency) => new()
+    {
+        Remote = Theirs,
+        Count = count,
+        Concurrency = concurrency,
+        IkeProposals = [ProposalParser.Parse("aes128gcm16-prfsha256-x25519", SecurityProtocol.Ike).Transforms],
+        EspProposals = [ProposalParser.Parse("aes128gcm16", SecurityProtocol.Esp).Transforms],
+        Credentials = new LoadPsk(Psk),
+    };
+
+    /// <summary>
+    /// Runs the load to its end: datagrams cross at once unless <paramref name="drop"/> (given the
+    /// index of each datagram the generator sends) says to lose them; time jumps to the next deadline.
+    /// </summary>
+    private static (LoadReport Report, IkeEngine Responder) Simulate(LoadProfile profile, Func<int, bool>? drop = null)
+    {
+        IkeEngine responder = Responder();
+        var run = new LoadRun(profile, Ours, new SystemRandom(), AlgorithmRegistry.Default);
+        long now = 0;
+        int sent = 0;
+        run.Start(now);
+        while (!run.IsFinished)
+        {
+            Assert.True(now < 3_600_000, "the run did not finish within an hour of virtual time");
+            bool moved = false;
+            while (run.TryPollTransmit(out Transmit t))
+            {
+                moved = true;
+                if (drop?.Invoke(sent++) != true)
+                {
+                    responder.HandleDatagram(now, Theirs, Ours, t.Datagram);
+                }
+            }
+
+            while (responder.TryPollTransmit(out Transmit t))
+            {
+                moved = true;
+                run.HandleDatagram(now, Ours, Theirs, t.Datagram);
+            }
+
+            if (!moved)
+            {
+                now = Math.Max(now, Math.Min(run.NextDeadline ?? long.MaxValue, responder.NextDeadline ?? long.MaxValue));
+                run.HandleTimeout(now);
+                if (responder.NextDeadline <= now)
+                {
+                    responder.HandleTimeout(now);
+                }
+            }
+        }
+
+        return (run.Report(now), responder);
+    }
+
+    [Fact]
+    public void Lost_datagrams_are_retransmitted_on_the_engine_deadlines_and_every_setup_completes()
+    {
+        (LoadReport report, IkeEngine responder) = Simulate(Profile(40, 8), drop: i => i % 7 == 3);
+        Assert.Equal(40, report.Established);
+        Assert.Equal(0, report.Failed);
+        Assert.True(report.Retransmissions > 0);
+        Assert.Equal(40, responder.IkeSaCount);
+
+        // A setup that lost a datagram waited for the first retransmission (strongSwan's 4 s, RFC 7296 §2.1).
+        Assert.True(report.LatencyMs.P99 >= 4000, $"p99 {report.LatencyMs.P99} ms");
+        Assert.Equal(0, report.LatencyMs.P50);
+    }
+
+    [Fact]
+    public void Rate_spaces_the_initiations()
+    {
+        (LoadReport report, _) = Simulate(Profile(20, 20) with { Rate = 10 });
+        Assert.Equal(20, report.Established);
+
+        // The 20th initiation may start 19 / 10 s after the first; on a network without delay it completes then.
+        Assert.Equal(TimeSpan.FromMilliseconds(1900), report.SetupTime);
+        Assert.Equal(20 / 1.9, report.SetupsPerSecond, precision: 6);
+    }
+
+    [Fact]
+    public void Duration_stops_initiating()
+    {
+        (LoadReport report, IkeEngine responder) = Simulate(Profile(100, 5) with { Rate = 10, Duration = TimeSpan.FromSeconds(1) });
+        Assert.Equal(10, report.Started);
+        Assert.Equal(10, report.Established);
+        Assert.Equal(10, responder.IkeSaCount);
+    }
+
+    [Fact]
+    public void A_silent_responder_leaves_the_setups_unfinished_at_the_end_of_the_duration()
+    {
+        (LoadReport report, IkeEngine responder) = Simulate(Profile(10, 4) with { Duration = TimeSpan.FromSeconds(2) }, drop: _ => true);
+        Assert.Equal(4, report.Started);
+        Assert.Equal(0, report.Established);
+        Assert.Equal(4, report.Failed);
+        Assert.Equal(4, report.Failures[LoadFailure.Unfinished]);
+        Assert.Equal(0, responder.IkeSaCount);
+    }
+
+    [Fact]
+    public void A_silent_responder_is_given_up_on_after_the_retransmissions()
+    {
+        (LoadReport report, _) = Simulate(Profile(3, 3), drop: _ => true);
+        Assert.Equal(3, report.Failures[LoadFailure.NoResponse]);
+        Assert.Equal(3 * 5, report.Retransmissions);
+        Assert.Contains("did not answer", report.FailureExamples[LoadFailure.NoResponse], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Delete_removes_every_sa_at_the_responder()
+    {
+        (LoadReport report, IkeEngine responder) = Simulate(Profile(25, 10) with { Delete = true });
+        Assert.Equal(25, report.Established);
+        Assert.Equal(25, report.Deleted);
+        Assert.Equal(0, responder.IkeSaCount);
+    }
+}
