@@ -25,112 +25,26 @@ psk=compare-psk-0123456789abcdef
 pid=
 hz=$(getconf CLK_TCK)
 
+. "$root/bench/lib/responders.sh"
+addr_a=10.97.0.1 addr_b=10.97.0.2 cpu=0
+
 cleanup() {
     stop_responder
-    ip netns del $a 2>/dev/null || true
-    ip netns del $b 2>/dev/null || true
+    netns_down
     rm -rf "$dir"
 }
 
-stop_responder() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-        pid=
-    fi
-}
-
 trap cleanup EXIT INT TERM
-ip netns del $a 2>/dev/null || true
-ip netns del $b 2>/dev/null || true
-ip netns add $a
-ip netns add $b
-ip link add ikc-va netns $a type veth peer name ikc-vb netns $b
-ip -n $a addr add 10.97.0.1/24 dev ikc-va && ip -n $a link set ikc-va up && ip -n $a link set lo up
-ip -n $b addr add 10.97.0.2/24 dev ikc-vb && ip -n $b link set ikc-vb up && ip -n $b link set lo up
-ip -n $b link add lan type veth peer name lanp && ip -n $b addr add 10.2.0.1/24 dev lan && ip -n $b link set lan up && ip -n $b link set lanp up
+netns_up ikc
 
 # CPU ticks (utime + stime, fields 14 and 15 of /proc/PID/stat) of the responder, and its RSS in KiB.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 
-start_responder() { # KIND PROPOSAL ESP
-    case "$1" in
-    ours)
-        cat > "$dir/responder.toml" <<TOML
-[daemon]
-control_socket = "$dir/ikesharp.sock"
-tun_name = "ikcbench0"
-cookie_threshold = 1000000
-cookie_threshold_ip = 1000000
-block_threshold = 1000000
-[daemon.log]
-default = "warn"
-[connections.load]
-local_addrs = ["10.97.0.2"]
-proposals = ["$2"]
-[connections.load.local]
-auth = "psk"
-id = "10.97.0.2"
-[connections.load.remote]
-auth = "psk"
-id = "%any"
-[connections.load.children.net]
-local_ts = ["10.2.0.0/24"]
-remote_ts = ["0.0.0.0/0"]
-esp_proposals = ["$3"]
-[secrets.ike-load]
-secret = "$psk"
-TOML
-        chmod 600 "$dir/responder.toml"
-        rm -f "$dir/ikesharp.sock"
-        ip netns exec $b taskset -c 0 dotnet "$cli" daemon --config "$dir/responder.toml" > "$dir/responder.log" 2>&1 &
-        pid=$!
-        until [ -S "$dir/ikesharp.sock" ]; do sleep 0.2; kill -0 $pid || { cat "$dir/responder.log"; exit 1; }; done
-        ;;
-    strongswan)
-        mkdir -p "$dir/run" "$dir/swanctl"
-        rm -f "$dir/charon.vici"
-        cat > "$dir/strongswan.conf" <<CONF
-charon {
-    load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey curve25519 aes sha1 sha2 hmac gcm gmp kdf kernel-libipsec kernel-netlink socket-default vici
-    install_routes = no
-    dos_protection = no
-    cookie_threshold = 1000000
-    block_threshold = 1000000
-    ikesa_table_size = 4096
-    ikesa_table_segments = 16
-    filelog { main { path = $dir/charon.log
-                     default = 0 } }
-    plugins { vici { socket = unix://$dir/charon.vici } }
-}
-CONF
-        cat > "$dir/swanctl/swanctl.conf" <<CONF
-connections { load { local_addrs = 10.97.0.2
-                     proposals = $2
-                     local { auth = psk
-                             id = 10.97.0.2 }
-                     remote { auth = psk }
-                     children { net { local_ts = 10.2.0.0/24
-                                      remote_ts = 0.0.0.0/0
-                                      esp_proposals = $3 } } } }
-secrets { ike-load { secret = "$psk" } }
-CONF
-        # charon's pid file and socket paths are compiled in: a private /run in a private mount namespace.
-        ip netns exec $b taskset -c 0 unshare --mount --propagation private /bin/sh -c \
-            "mount --bind '$dir/run' /run && exec env STRONGSWAN_CONF='$dir/strongswan.conf' /usr/lib/ipsec/charon" > "$dir/charon.out" 2>&1 &
-        pid=$!
-        until [ -S "$dir/charon.vici" ]; do sleep 0.2; kill -0 $pid || { cat "$dir/charon.out"; exit 1; }; done
-        SWANCTL_DIR="$dir/swanctl" swanctl --load-all --noprompt --uri "unix://$dir/charon.vici" > "$dir/swanctl.log" 2>&1
-        ;;
-    esac
-    sleep 1
-}
-
 load() { # PROPOSAL ESP COUNT [extra args] -> JSON line
     proposal=$1 esp=$2 n=$3
     shift 3
-    ip netns exec $a taskset -c 1 dotnet "$cli" load --remote 10.97.0.2 --count "$n" --concurrency "$concurrency" \
+    ip netns exec $a taskset -c 1 dotnet "$cli" load --remote "$addr_b" --count "$n" --concurrency "$concurrency" \
         --proposal "$proposal" --esp-proposal "$esp" --psk "$psk" --json "$@" | tail -1
 }
 
@@ -145,6 +59,7 @@ for cell in "x25519 aes128gcm16-prfsha256-x25519 aes128gcm16" "modp2048 aes128gc
     name=$1 proposal=$2 esp=$3
     for kind in strongswan ours; do
         start_responder $kind "$proposal" "$esp"
+        sleep 1
         # A warm-up batch (JIT, caches), deleted again, then the measured run.
         load "$proposal" "$esp" 100 --delete > /dev/null
         before=$(cpu_ticks)

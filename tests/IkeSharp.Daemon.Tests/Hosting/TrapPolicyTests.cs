@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using IkeSharp.Core.Engine;
 using IkeSharp.Core.Policy;
 using IkeSharp.Daemon.DataPlane;
@@ -11,24 +10,6 @@ namespace IkeSharp.Daemon.Tests.Hosting;
 /// <summary>Trap policies: start_action = trap and close_action = trap, acquires and their hold-back.</summary>
 public class TrapPolicyTests
 {
-    private sealed class QueueInterface : IInnerInterface
-    {
-        public ConcurrentQueue<byte[]> Delivered { get; } = new();
-
-        public ConcurrentQueue<string> Routes { get; } = new();
-
-        public void Write(ReadOnlySpan<byte> ipPacket) => Delivered.Enqueue(ipPacket.ToArray());
-
-        public bool AddRoute(TrafficSelector remote, IReadOnlyList<TrafficSelector> local, out string? error)
-        {
-            Routes.Enqueue("+" + remote);
-            error = null;
-            return true;
-        }
-
-        public void RemoveRoute(TrafficSelector remote) => Routes.Enqueue("-" + remote);
-    }
-
     private static IpPacketInfo Info(byte[] packet)
     {
         Assert.True(IpPacketInfo.TryRead(packet, out IpPacketInfo info));
@@ -84,8 +65,8 @@ public class TrapPolicyTests
     [Fact]
     public async Task Start_action_trap_sets_the_tunnel_up_on_the_first_packet_with_its_flow_first()
     {
-        var aliceInner = new QueueInterface();
-        var bobInner = new QueueInterface();
+        var aliceInner = new UserspaceDataPlaneTests.QueueInterface();
+        var bobInner = new UserspaceDataPlaneTests.QueueInterface();
         UserspaceDataPlane? alicePlane = null;
         await using LoopbackPair p = LoopbackPair.Start(21760,
             aliceTweak: c => c with { Encap = true, Children = [c.Children[0] with { StartAction = StartAction.Trap }] },
@@ -126,11 +107,11 @@ public class TrapPolicyTests
     [Fact]
     public async Task Close_action_trap_leaves_a_trap_that_brings_the_child_sa_back_on_traffic()
     {
-        var bobInner = new QueueInterface();
+        var bobInner = new UserspaceDataPlaneTests.QueueInterface();
         UserspaceDataPlane? alicePlane = null;
         await using LoopbackPair p = LoopbackPair.Start(21770,
             aliceTweak: c => c with { Encap = true, Children = [c.Children[0] with { CloseAction = CloseAction.Trap }] },
-            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new QueueInterface(), host, new Crypto.SystemRandom(), NullLogger.Instance),
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new UserspaceDataPlaneTests.QueueInterface(), host, new Crypto.SystemRandom(), NullLogger.Instance),
             bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
         Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
         Assert.Empty(alicePlane!.Traps.Installed);

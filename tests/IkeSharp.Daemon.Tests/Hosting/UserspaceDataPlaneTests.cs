@@ -11,11 +11,23 @@ namespace IkeSharp.Daemon.Tests.Hosting;
 /// <summary>ESP between two daemons over loopback UDP, with queues as the clear side.</summary>
 public class UserspaceDataPlaneTests
 {
-    private sealed class QueueInterface : IInnerInterface
+    /// <summary>A clear side that keeps what it is given: delivered packets and the routes asked for.</summary>
+    internal sealed class QueueInterface : IInnerInterface
     {
         public ConcurrentQueue<byte[]> Delivered { get; } = new();
 
+        public ConcurrentQueue<string> Routes { get; } = new();
+
         public void Write(ReadOnlySpan<byte> ipPacket) => Delivered.Enqueue(ipPacket.ToArray());
+
+        public bool AddRoute(Wire.Payloads.TrafficSelector remote, IReadOnlyList<Wire.Payloads.TrafficSelector> local, out string? error)
+        {
+            Routes.Enqueue("+" + remote);
+            error = null;
+            return true;
+        }
+
+        public void RemoveRoute(Wire.Payloads.TrafficSelector remote) => Routes.Enqueue("-" + remote);
     }
 
     /// <summary>A minimal IPv4/UDP packet (checksums zero; nothing here checks them).</summary>
