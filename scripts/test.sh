@@ -21,8 +21,8 @@ command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
-# python3: the spoofed IKE_SA_INIT flood of the denial-of-service test (tests/IkeSharp.Interop.Tests/flood.py).
-command -v python3 >/dev/null 2>&1 || need+=(python3)
+# python3: the spoofed IKE_SA_INIT flood (tests/IkeSharp.Interop.Tests/flood.py) and the non-root probe of the control socket.
+[ -x /usr/bin/python3 ] || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need[*]}; run as root to install them" >&2

@@ -76,6 +76,22 @@ public class DaemonRuntimeTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
 
+            // Another user cannot even reach the socket: connect(2) as nobody fails with EACCES.
+            // (setpriv from util-linux drops to uid/gid 65534; python3 makes the one connect call.)
+            var probe = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (string arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect(sys.argv[1]); print('connected')\nexcept PermissionError: print('denied')", socket })
+            {
+                probe.ArgumentList.Add(arg);
+            }
+
+            using (var process = System.Diagnostics.Process.Start(probe)!)
+            {
+                string said = (await process.StandardOutput.ReadToEndAsync()).Trim();
+                await process.WaitForExitAsync();
+                Assert.True(said == "denied", $"a non-root user's connect: '{said}' {await process.StandardError.ReadToEndAsync()}");
+            }
+
             ControlReply up = await ControlClient.SendAsync(socket, new ControlRequest("up", "to-bob", 10));
             Assert.True(up.Ok, up.Message);
             ControlReply status = await ControlClient.SendAsync(socket, new ControlRequest("status"));
