@@ -61,3 +61,25 @@ public class LifecycleInteropTests
         s.MustPing(fromOurs: false, "after the packet-limit rekey");
     }
 }
+
+public class RestartInteropTests
+{
+    [Fact]
+    public void After_a_crash_and_restart_initial_contact_clears_strongswans_stale_sas()
+    {
+        using Scenario s = Scenario.Start("crash", InteropTests.PskX25519, oursInitiates: true, ourOptions: new OurOptions(StartAction: "start"));
+        s.WaitFor(() => s.OurChildren().Count == 1 && s.TheirChildCount() == 1, "start_action = start brings the tunnel up");
+        string before = s.OurIkeSpis();
+
+        // kill -9: strongSwan still holds the old IKE SA and Child SA.
+        s.Ours.Crash();
+        s.Check(s.TheirIkeSaCount() == 1, "strongSwan keeps the stale IKE SA after our crash");
+
+        // Restarted, we initiate again with INITIAL_CONTACT (RFC 7296 §2.4): strongSwan drops the stale SAs.
+        s.Ours.Start();
+        s.WaitFor(() => s.OurChildren().Count == 1 && s.OurIkeSpis() != before, "the tunnel back up after the restart", seconds: 30);
+        s.WaitFor(() => s.TheirIkeSaCount() == 1 && s.TheirChildCount() == 1, "strongSwan left with only the new IKE SA and Child SA");
+        s.MustPing(fromOurs: true, "after the restart");
+        s.MustPing(fromOurs: false, "after the restart");
+    }
+}

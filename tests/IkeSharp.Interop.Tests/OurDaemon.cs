@@ -156,6 +156,22 @@ internal sealed class OurDaemon : IDisposable
     public bool HasExited => process?.HasExited ?? true;
 
     /// <summary>SIGTERM, as systemd stops a service: the daemon deletes its SAs and exits.</summary>
+    /// <summary>kill -9: no Delete leaves, the peer keeps its SAs (a crash, a power cut).</summary>
+    public void Crash()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        // The old TUN device and control socket go with the process; a restart makes new ones.
+        if (File.Exists(Socket))
+        {
+            File.Delete(Socket);
+        }
+    }
+
     public int Stop()
     {
         if (process is null || process.HasExited)
