@@ -13,28 +13,60 @@ internal sealed class Lab : IDisposable
     public const string V4OursOuter = "10.99.0.1";
     public const string V4TheirsOuter = "10.99.0.2";
 
-    public Lab(string tag, bool ipv6 = false)
+    public Lab(string tag, bool ipv6 = false, bool relay = false)
     {
         Ipv6 = ipv6;
-        OursOuter = ipv6 ? "fd00:99::1" : V4OursOuter;
-        TheirsOuter = ipv6 ? "fd00:99::2" : V4TheirsOuter;
+        Relay = relay;
+        OursOuter = ipv6 ? "fd00:99::1" : relay ? "10.99.1.1" : V4OursOuter;
+        TheirsOuter = ipv6 ? "fd00:99::2" : relay ? "10.99.2.2" : V4TheirsOuter;
+
+        // With the relay in between, each side talks to the relay's address on its own link.
+        TheirsSeenByOurs = relay ? "10.99.1.254" : TheirsOuter;
+        OursSeenByTheirs = relay ? "10.99.2.254" : OursOuter;
         OursInner = ipv6 ? "fd01::1" : "10.1.0.1";
         TheirsInner = ipv6 ? "fd02::1" : "10.2.0.1";
         OursNet = ipv6 ? "fd01::/64" : "10.1.0.0/24";
         TheirsNet = ipv6 ? "fd02::/64" : "10.2.0.0/24";
         Ours = $"isx-{tag}-a";
         Theirs = $"isx-{tag}-b";
+        Middle = $"isx-{tag}-m";
         Dir = Path.Combine(Path.GetTempPath(), $"ikesharp-interop-{tag}-{Environment.ProcessId}");
         Down();
         Directory.CreateDirectory(Dir);
         Shell.Must("ip", "netns", "add", Ours);
         Shell.Must("ip", "netns", "add", Theirs);
-        Shell.Must("ip", "link", "add", "isx-va", "netns", Ours, "type", "veth", "peer", "name", "isx-vb", "netns", Theirs);
+        if (relay)
+        {
+            // ours -- isx-va | isx-ma [middle: relay.py] isx-mb | isx-vb -- theirs
+            Shell.Must("ip", "netns", "add", Middle);
+            Shell.Must("ip", "link", "add", "isx-va", "netns", Ours, "type", "veth", "peer", "name", "isx-ma", "netns", Middle);
+            Shell.Must("ip", "link", "add", "isx-vb", "netns", Theirs, "type", "veth", "peer", "name", "isx-mb", "netns", Middle);
+            Shell.Must("ip", "-n", Middle, "link", "set", "lo", "up");
+            Shell.Must("ip", "-n", Middle, "addr", "add", TheirsSeenByOurs + "/24", "dev", "isx-ma");
+            Shell.Must("ip", "-n", Middle, "addr", "add", OursSeenByTheirs + "/24", "dev", "isx-mb");
+            Shell.Must("ip", "-n", Middle, "link", "set", "isx-ma", "up");
+            Shell.Must("ip", "-n", Middle, "link", "set", "isx-mb", "up");
+        }
+        else
+        {
+            Shell.Must("ip", "link", "add", "isx-va", "netns", Ours, "type", "veth", "peer", "name", "isx-vb", "netns", Theirs);
+        }
+
         Setup(Ours, "isx-va", OursOuter, OursInner);
         Setup(Theirs, "isx-vb", TheirsOuter, TheirsInner);
     }
 
     public bool Ipv6 { get; }
+
+    /// <summary>An impairing relay (relay.py) in a third namespace between the two; see <see cref="Middle"/>.</summary>
+    public bool Relay { get; }
+
+    public string Middle { get; }
+
+    /// <summary>Where our side sends IKE and ESP: strongSwan's address, or the relay's.</summary>
+    public string TheirsSeenByOurs { get; }
+
+    public string OursSeenByTheirs { get; }
 
     public string OursOuter { get; }
 
@@ -75,7 +107,7 @@ internal sealed class Lab : IDisposable
 
     private void Down()
     {
-        foreach (string ns in new[] { Ours, Theirs })
+        foreach (string ns in new[] { Ours, Theirs, Middle })
         {
             Shell.Run("ip", "netns", "del", ns);
         }

@@ -83,3 +83,38 @@ public class RestartInteropTests
         s.MustPing(fromOurs: false, "after the restart");
     }
 }
+
+/// <summary>
+/// A hostile network (issue 7 §3): 20% loss, 20% duplication and 20% reordering both ways between
+/// our daemon and strongSwan (relay.py, which also makes it look like a NAT). The tunnel comes up,
+/// both kinds of SA rekey, traffic resumes after each, and a delete leaves both ends clean.
+/// </summary>
+public class LossyNetworkInteropTests
+{
+    [Fact]
+    public void Over_a_lossy_duplicating_reordering_path_the_tunnel_comes_up_rekeys_and_goes_down_clean()
+    {
+        using Scenario s = Scenario.Start("lossy", InteropTests.PskX25519, oursInitiates: true, relaySeed: 7, ourOptions: new OurOptions(RetransmitTries: 8));
+        Shell.Result up = s.Ours.Cli("up", "lab", "--timeout", "60");
+        s.Check(up.Ok, $"ikesharp up over the lossy path failed: {up.Output}");
+        s.WaitFor(() => s.OurChildren().Count == 1 && s.TheirChildCount() == 1, "one Child SA at each end", seconds: 60);
+        s.WaitFor(() => s.Ping(fromOurs: true, count: 1).Ok, "a ping through the tunnel", seconds: 30);
+
+        string child = s.OurChildren()[0].GetProperty("spi_in").GetString()!;
+        s.Check(s.Ours.Cli("rekey", "lab", "--child").Ok, "ikesharp rekey --child");
+        s.WaitFor(() => s.OurChildren() is [var c] && c.GetProperty("spi_in").GetString() != child && s.TheirChildCount() == 1, "the Child SA rekeyed, one at each end", seconds: 60);
+        s.WaitFor(() => s.Ping(fromOurs: true, count: 1).Ok, "a ping after the Child SA rekey", seconds: 30);
+
+        string ike = s.OurIkeSpis();
+        s.Check(s.Ours.Cli("rekey", "lab").Ok, "ikesharp rekey");
+        s.WaitFor(() => s.OurIkeSaCount() == 1 && s.TheirIkeSaCount() == 1 && s.OurIkeSpis() != ike, "the IKE SA rekeyed, one at each end", seconds: 60);
+        s.WaitFor(() => s.Ping(fromOurs: false, count: 1).Ok, "a ping after the IKE SA rekey", seconds: 30);
+
+        Shell.Result down = s.Ours.Cli("down", "lab", "--timeout", "60");
+        s.Check(down.Ok, $"ikesharp down over the lossy path: {down.Output}");
+        s.WaitFor(() => s.OurIkeSaCount() == 0 && s.TheirIkeSaCount() == 0 && s.TheirChildCount() == 0, "no SA left at either end", seconds: 90);
+        s.StopRelay();
+        s.Check(s.RelayCounts.Contains("dropped=", StringComparison.Ordinal) && !s.RelayCounts.Contains("dropped=0 ", StringComparison.Ordinal), $"the relay really dropped datagrams: {s.RelayCounts}");
+        Console.WriteLine($"lossy relay: {s.RelayCounts}");
+    }
+}

@@ -47,13 +47,13 @@ internal sealed class OurDaemon : IDisposable
             tun_name = "ikesharp0"
             retransmit_timeout = "1s"
             retransmit_base = 1.4
-            retransmit_tries = 3
+            retransmit_tries = {options?.RetransmitTries ?? 3}
             {options?.Daemon ?? ""}
             {(keyLog is null ? "" : $"key_log = \"{keyLog}\"")}
 
             [connections.lab]
             local_addrs = ["{lab.OursOuter}"]
-            {(options?.AnyPeer == true ? "" : $"remote_addrs = [\"{lab.TheirsOuter}\"]")}
+            {(options?.AnyPeer == true ? "" : $"remote_addrs = [\"{lab.TheirsSeenByOurs}\"]")}
             proposals = ["{cell.IkeProposal}"]
             dpd_delay = "{dpdDelay}s"
             {options?.Connection ?? ""}
@@ -200,4 +200,4 @@ internal sealed class OurDaemon : IDisposable
 /// Extra lines for our daemon's config: in the connection section, in the child section, in
 /// [daemon]; its start_action; and <c>AnyPeer</c> to leave remote_addrs out (a responder for any address).
 /// </summary>
-internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null);
+internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null, int? RetransmitTries = null);

@@ -27,9 +27,9 @@ internal sealed partial class Scenario : IDisposable
 
     public Pki? Pki { get; }
 
-    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false, Action<Pki>? tweakPki = null)
+    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false, Action<Pki>? tweakPki = null, int? relaySeed = null)
     {
-        var lab = new Lab(tag, ipv6);
+        var lab = new Lab(tag, ipv6, relay: relaySeed is not null);
         Pki? pki = cell.Auth == "psk" ? null : new Pki(Path.Combine(lab.Dir, "pki"), cell.PkiAlgorithm);
         if (pki is not null)
         {
@@ -41,6 +41,11 @@ internal sealed partial class Scenario : IDisposable
         var scenario = new Scenario(lab, swan, ours, pki);
         try
         {
+            if (relaySeed is { } seed)
+            {
+                scenario.StartRelay(seed);
+            }
+
             // With a PKI of its own, strongSwan still trusts our CA: only our side should refuse.
             swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd, alsoTrustedCa: theirPki is null ? null : pki?.CaCert);
             swan.Start();
@@ -200,8 +205,44 @@ internal sealed partial class Scenario : IDisposable
         }
     }
 
+    private Process? relay;
+
+    /// <summary>What relay.py did: datagrams in, dropped, duplicated, reordered (after it stops).</summary>
+    public string RelayCounts { get; private set; } = "";
+
+    /// <summary>relay.py in the middle namespace: 20% loss, 20% duplication, 20% reordering, by seed.</summary>
+    private void StartRelay(int seed)
+    {
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "netns", "exec", Lab.Middle, "python3", Path.Combine(AppContext.BaseDirectory, "relay.py"),
+            Lab.TheirsSeenByOurs, Lab.OursSeenByTheirs, Lab.OursOuter, Lab.TheirsOuter, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "0.2", "0.2", "0.2" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        relay = Process.Start(start)!;
+        Thread.Sleep(300);
+        if (relay.HasExited)
+        {
+            throw new InvalidOperationException($"relay.py did not start: {relay.StandardError.ReadToEnd()}");
+        }
+    }
+
+    /// <summary>Stops the relay and keeps its counts in <see cref="RelayCounts"/>.</summary>
+    public void StopRelay()
+    {
+        if (relay is { HasExited: false })
+        {
+            Shell.Run("kill", "-TERM", relay.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            relay.WaitForExit(5000);
+            RelayCounts = relay.StandardOutput.ReadToEnd().Trim();
+        }
+    }
+
     public void Dispose()
     {
+        StopRelay();
+        relay?.Dispose();
         Ours.Dispose();
         Swan.Dispose();
         Lab.Dispose();

@@ -99,7 +99,7 @@ internal sealed class StrongSwan : IDisposable
                 lab {
                     version = 2
                     local_addrs = {{lab.TheirsOuter}}
-                    remote_addrs = {{lab.OursOuter}}
+                    remote_addrs = {{lab.OursSeenByTheirs}}
                     proposals = {{cell.IkeProposal}}
                     encap = {{(encap ? "yes" : "no")}}
                     mobike = no
@@ -171,7 +171,7 @@ internal sealed class StrongSwan : IDisposable
                 lab {
                     version = 2
                     local_addrs = {{lab.TheirsOuter}}
-                    remote_addrs = {{lab.OursOuter}}
+                    remote_addrs = {{lab.OursSeenByTheirs}}
                     proposals = {{ikeProposal}}
                     mobike = no
                     local {
