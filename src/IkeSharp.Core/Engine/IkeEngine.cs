@@ -507,6 +507,12 @@ public sealed class IkeEngine : IDisposable
                 case TaskOutcome.FailChild:
                     break;
             }
+
+            // The IKE SA is up once IKE_AUTH verifies, before the Child SA it carries: its event comes first.
+            if (task is IkeAuthTask && result.Status == TaskOutcome.Done && sa.Authenticated && sa.State != IkeSaState.Established)
+            {
+                Establish(sa, now);
+            }
         }
 
         if (message.ExchangeType == ExchangeType.IkeAuth && sa.Authenticated && sa.State != IkeSaState.Established)
@@ -1024,6 +1030,11 @@ public sealed class IkeEngine : IDisposable
             }
 
             task.BuildResponse(response);
+            if (task is IkeAuthTask && sa.Authenticated && sa.State != IkeSaState.Established)
+            {
+                // As for the initiator: IkeSaEstablished before the Child SA's ChildSaInstalled.
+                Establish(sa, now);
+            }
         }
 
         AfterExchange(sa, tasks, weInitiated: false, now);
@@ -1032,7 +1043,7 @@ public sealed class IkeEngine : IDisposable
             peerClosedChildren.AddRange(informational.ClosedByPeer);
         }
 
-        if (exchange == ExchangeType.IkeAuth && sa.Authenticated)
+        if (exchange == ExchangeType.IkeAuth && sa.Authenticated && sa.State != IkeSaState.Established)
         {
             Establish(sa, now);
         }

@@ -51,6 +51,9 @@ public sealed class LoadRun
         Done,
     }
 
+    // The events of one engine call, reused (see Drain).
+    private readonly List<IkeEvent> drained = [];
+
     private enum SlotState
     {
         Waiting,
@@ -256,10 +259,36 @@ public sealed class LoadRun
 
     private void Drain()
     {
+        drained.Clear();
         while (engine.TryPollEvent(out IkeEvent e))
         {
-            Observe(e);
+            drained.Add(e);
         }
+
+        // The engine reports an IKE SA as established before the Child SA its IKE_AUTH carried (or
+        // the reason it was refused); a setup's outcome needs both, so each IkeSaEstablished is
+        // observed after the Child SA events of its connection that follow it in the same batch.
+        for (int i = 0; i < drained.Count; i++)
+        {
+            if (drained[i] is IkeSaEstablished established)
+            {
+                int j = i + 1;
+                while (j < drained.Count && drained[j].Connection == established.Connection && drained[j] is ChildSaInstalled or NegotiationFailed)
+                {
+                    Observe(drained[j]);
+                    j++;
+                }
+
+                Observe(established);
+                i = j - 1;
+            }
+            else
+            {
+                Observe(drained[i]);
+            }
+        }
+
+        drained.Clear();
     }
 
     private void Observe(IkeEvent e)

@@ -199,3 +199,21 @@ public class EngineDisposeTests
         Assert.False(p.Alice.Engine.TryPollTransmit(out _));
     }
 }
+
+public class EventOrderTests
+{
+    [Fact]
+    public void Both_ends_report_the_ike_sa_established_before_the_child_sa_it_carries()
+    {
+        Pair p = Pair.Create(71);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet(until: 10_000);
+        foreach (SimNode node in new[] { p.Alice, p.Bob })
+        {
+            List<IkeEvent> events = [.. node.Events];
+            int established = events.FindIndex(e => e is IkeSaEstablished);
+            int installed = events.FindIndex(e => e is ChildSaInstalled);
+            Assert.True(established >= 0 && installed > established, string.Join(", ", events.Select(e => e.GetType().Name)));
+        }
+    }
+}
