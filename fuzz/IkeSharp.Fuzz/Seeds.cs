@@ -25,6 +25,7 @@ internal static class Seeds
             "initiator" => Engine(targetIsResponder: false),
             "config" => Config(repository),
             "esp" => Esp(repository),
+            "selftest" => new Dictionary<string, byte[]> { ["crasH"] = "crasH"u8.ToArray() },
             _ => throw new ArgumentException($"no target {target}", nameof(target)),
         };
         foreach ((string name, byte[] bytes) in seeds)
