@@ -7,7 +7,7 @@ namespace IkeSharp.Fuzz;
 /// <c>decode</c>: the IKE header, the payload chain and every payload from raw bytes
 /// (IkeMessage.Decode), then what a receiver does with a decoded message before any crypto: the
 /// exchange's payload rules, the critical-payload check, logging it, and re-encoding it (a decoded
-/// message must encode again, to as many octets, and decode again).
+/// message must encode again, to as many octets, decode again and then encode to the same octets).
 /// </summary>
 internal static class DecodeTarget
 {
@@ -34,10 +34,17 @@ internal static class DecodeTarget
             throw new InvalidOperationException($"decoded {input.Length} octets, re-encoded {encoded.Length}");
         }
 
+        // Reserved fields and bits are ignored on receipt and sent as zero (RFC 7296 §3.2), so the
+        // first encoding may differ from the input; the second must equal the first.
         DecodeResult<IkeMessage> again = IkeMessage.Decode(encoded);
-        if (!again.IsSuccess)
+        if (!again.TryGetValue(out IkeMessage second))
         {
             throw new InvalidOperationException($"a re-encoded message does not decode: {again.Error}");
+        }
+
+        if (!second.ToArray().AsSpan().SequenceEqual(encoded))
+        {
+            throw new InvalidOperationException($"encoding is not stable: {Convert.ToHexString(encoded)} -> {Convert.ToHexString(second.ToArray())}");
         }
     }
 }
