@@ -76,4 +76,17 @@ if [ "$passed" -eq 0 ]; then
   echo "test.sh: no test ran" >&2
   status=1
 fi
+
+# --- fuzzing, a short bounded run of every target ------------------------------------------------
+# scripts/fuzz.sh installs afl++ and the SharpFuzz tool when missing and fails on any crash
+# (docs/fuzzing.md). FUZZ_CI_SECONDS per target (15 by default, about two minutes in all; 0 skips).
+fuzz_seconds="${FUZZ_CI_SECONDS:-15}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo
+  echo "=== fuzz: every target for ${fuzz_seconds}s"
+  if ! scripts/fuzz.sh all "$fuzz_seconds"; then
+    echo "test.sh: fuzzing found crashes or could not run" >&2
+    status=1
+  fi
+fi
 exit $status

@@ -222,4 +222,23 @@ public class BrokenConfigTests
             });
         Assert.Contains("none of the private keys in [secrets] belongs to certificate \"moon.pem\"", result.Errors[0].Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Found by fuzzing (docs/fuzzing.md, target config): a file that ends inside the escape
+    /// sequence of a basic string made Tomlyn throw ArgumentOutOfRangeException out of Load. It is
+    /// an error on the last line now, like any other TOML syntax error.
+    /// </summary>
+    [Theory]
+    [InlineData("secret = \"0x5a1e2c9fbb0d4e7a98f1a5b9c3d7e2f6\\")] // the fuzzer's input ended so
+    [InlineData("x = \"\"\"\\")]
+    [InlineData("x = \"\\u12")]
+    [InlineData("x = \"\\U0001")]
+    public void File_ending_inside_an_escape_sequence_is_a_syntax_error(string lastLine)
+    {
+        string toml = Base + "[daemon]\n" + lastLine; // no newline at the end: the text ends in the escape
+        ConfigLoadResult result = ConfigLoader.Load(toml, "site.toml", Path.GetTempPath());
+        Assert.False(result.IsSuccess);
+        Assert.Null(result.Config);
+        Assert.Contains(result.Errors, e => e.File == "site.toml" && e.Line == 20 && e.Message.StartsWith("TOML: ", StringComparison.Ordinal));
+    }
 }

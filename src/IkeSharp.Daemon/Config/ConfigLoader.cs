@@ -141,6 +141,18 @@ public sealed class ConfigLoader
 
     private IkeSharpConfig? Run(string text)
     {
+        // Tomlyn's lexer throws ArgumentOutOfRangeException instead of reporting a diagnostic when
+        // the text ends inside the escape sequence of a basic string ("\ or "\u12 as its last
+        // characters): it formats its end-of-input marker as a character. A final newline, which
+        // TOML allows after the last expression (TOML 1.0: a document is expressions separated by
+        // newlines; the newline after the last is optional), changes no valid document and lets the
+        // lexer report the bad escape or the unterminated string with its line and column. Found by
+        // fuzzing (docs/fuzzing.md).
+        if (!text.EndsWith('\n'))
+        {
+            text += "\n";
+        }
+
         DocumentSyntax document = SyntaxParser.Parse(text, file, true);
         foreach (DiagnosticMessage diagnostic in document.Diagnostics)
         {

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text;
+using IkeSharp.Core.Credentials;
+using IkeSharp.Core.Engine;
+using IkeSharp.Core.Policy;
+using IkeSharp.Crypto;
+using IkeSharp.Crypto.KeySchedule;
+using IkeSharp.Wire;
+using IkeSharp.Wire.Payloads;
+
+namespace IkeSharp.Fuzz;
+
+/// <summary>
+/// Two engines as in the Core tests' Pair: alice (10.99.0.1, initiator of "site-b") and bob
+/// (10.99.0.2, responder), PSK, AES-GCM-128/X25519, deterministic randomness, keys exported so the
+/// harness can seal messages as the peer would. Datagrams wait in a queue per direction until
+/// delivered.
+/// </summary>
+internal sealed class EngineLab : IDisposable
+{
+    public static readonly IPEndPoint AliceEndpoint = new(IPAddress.Parse("10.99.0.1"), 500);
+    public static readonly IPEndPoint BobEndpoint = new(IPAddress.Parse("10.99.0.2"), 500);
+    public static readonly IPEndPoint StrangerEndpoint = new(IPAddress.Parse("10.99.0.3"), 4500);
+
+    private const string Psk = "swlab-demo-psk-0123456789";
+
+    public EngineLab()
+    {
+        var options = new EngineOptions { ExportKeys = true };
+        Alice = new IkeEngine([Config("site-b", AliceEndpoint.Address, BobEndpoint.Address, "10.1.0.0/24", "10.2.0.0/24")],
+            new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(2), options);
+        Bob = new IkeEngine([Config("site-a", BobEndpoint.Address, AliceEndpoint.Address, "10.2.0.0/24", "10.1.0.0/24")],
+            new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(3), options);
+    }
+
+    private IkeSaKeysExported? sealedWith;
+    private SkPayloadProtection? senderI;
+    private SkPayloadProtection? senderR;
+
+    public IkeEngine Alice { get; }
+
+    public IkeEngine Bob { get; }
+
+    public long Now { get; set; } = 1_000_000;
+
+    /// <summary>The keys of the newest IKE SA either engine derived.</summary>
+    public IkeSaKeysExported? Keys { get; private set; }
+
+    public Queue<byte[]> ToAlice { get; } = new();
+
+    public Queue<byte[]> ToBob { get; } = new();
+
+    /// <summary>Every datagram either engine sent, in order (for the seed corpus).</summary>
+    public List<(bool ToBob, byte[] Datagram)> Log { get; } = [];
+
+    public static ConnectionConfig Config(string name, IPAddress local, IPAddress remote, string localLan, string remoteLan) => new()
+    {
+        Name = name,
+        LocalAddrs = [local],
+        RemoteAddrs = [remote],
+        Proposals = [[Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Prf(PseudorandomFunction.HmacSha2_256), Transform.KeyExchange(KeyExchangeMethod.Curve25519)]],
+        Local = new AuthConfig(AuthKind.Psk, local.ToString()),
+        Remote = new AuthConfig(AuthKind.Psk, remote.ToString()),
+        Children =
+        [
+            new ChildConfig
+            {
+                Name = "net",
+                LocalTs = [TrafficSelector.Subnet(localLan)],
+                RemoteTs = [TrafficSelector.Subnet(remoteLan)],
+                EspProposals = [[Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Esn(SequenceNumbers.NoEsn)]],
+            },
+        ],
+    };
+
+    /// <summary>Moves what the engines sent into the queues and drains their events.</summary>
+    public void Pump()
+    {
+        while (Alice.TryPollTransmit(out Transmit t))
+        {
+            ToBob.Enqueue(t.Datagram);
+            Log.Add((true, t.Datagram));
+        }
+
+        while (Bob.TryPollTransmit(out Transmit t))
+        {
+            ToAlice.Enqueue(t.Datagram);
+            Log.Add((false, t.Datagram));
+        }
+
+        foreach (IkeEngine engine in (IkeEngine[])[Alice, Bob])
+        {
+            while (engine.TryPollEvent(out IkeEvent e))
+            {
+                if (e is IkeSaKeysExported keys)
+                {
+                    Keys = keys;
+                }
+                else
+                {
+                    _ = e.ToString();
+                }
+            }
+
+            _ = engine.NextDeadline;
+        }
+    }
+
+    public void DeliverToBob()
+    {
+        Pump();
+        while (ToBob.TryDequeue(out byte[]? d))
+        {
+            Bob.HandleDatagram(Now, BobEndpoint, AliceEndpoint, d);
+        }
+
+        Pump();
+    }
+
+    public void DeliverToAlice()
+    {
+        Pump();
+        while (ToAlice.TryDequeue(out byte[]? d))
+        {
+            Alice.HandleDatagram(Now, AliceEndpoint, BobEndpoint, d);
+        }
+
+        Pump();
+    }
+
+    /// <summary>
+    /// The SK protection of what one side sends on the newest IKE SA: what the harness uses to
+    /// seal a message as that side would.
+    /// </summary>
+    public SkPayloadProtection? Sender(bool originalInitiator)
+    {
+        if (Keys is not { } k)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(k, sealedWith))
+        {
+            // New keys: new protections (a GCM IV counter must not restart under the same key).
+            senderI?.Dispose();
+            senderR?.Dispose();
+            AlgorithmRegistry r = AlgorithmRegistry.Default;
+            IEncryptionAlgorithm encryption = r.Encryption(k.Encryption, k.EncryptionKeyBits)!;
+            IIntegrityAlgorithm? integrity = k.Integrity == IntegrityAlgorithm.None ? null : r.Integrity(k.Integrity);
+            senderI = new SkPayloadProtection(encryption, k.SkEi, integrity, k.SkAi, new DeterministicRandom(4));
+            senderR = new SkPayloadProtection(encryption, k.SkEr, integrity, k.SkAr, new DeterministicRandom(5));
+            sealedWith = k;
+        }
+
+        return originalInitiator ? senderI : senderR;
+    }
+
+    public void Dispose()
+    {
+        Alice.Dispose();
+        Bob.Dispose();
+        senderI?.Dispose();
+        senderR?.Dispose();
+    }
+}
