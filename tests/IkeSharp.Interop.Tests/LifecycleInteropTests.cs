@@ -118,3 +118,23 @@ public class LossyNetworkInteropTests
         Console.WriteLine($"lossy relay: {s.RelayCounts}");
     }
 }
+
+public class CloseActionInteropTests
+{
+    [Fact]
+    public void Close_action_start_recreates_the_child_sa_strongswan_closed()
+    {
+        using Scenario s = Scenario.Start("close", InteropTests.PskX25519, oursInitiates: true, ourOptions: new OurOptions(Child: "close_action = \"start\""));
+        s.Up(oursInitiates: true);
+        string before = s.OurChildren()[0].GetProperty("spi_in").GetString()!;
+        string ike = s.OurIkeSpis();
+
+        Shell.Result close = s.Swan.Swan("--terminate", "--child", "net", "--timeout", "10");
+        s.Check(close.Ok, $"swanctl --terminate --child failed: {close.Output}");
+
+        // Our daemon sets the Child SA up again at once, with CREATE_CHILD_SA in the same IKE SA.
+        s.WaitFor(() => s.OurChildren() is [var c] && c.GetProperty("spi_in").GetString() != before && s.TheirChildCount() == 1, "a new Child SA after strongSwan closed the old one");
+        s.Check(s.OurIkeSpis() == ike, "the same IKE SA");
+        s.MustPing(fromOurs: true, "after the Child SA came back");
+    }
+}

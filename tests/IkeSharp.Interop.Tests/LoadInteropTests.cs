@@ -53,6 +53,30 @@ public partial class LoadInteropTests
         }
     }
 
+    [Fact]
+    public void Childless_ike_sas_come_up_at_strongswan()
+    {
+        // RFC 6023: strongSwan 5.9 announces CHILDLESS_IKEV2_SUPPORTED and accepts IKE_AUTH without SA/TS.
+        using var lab = new Lab("lc");
+        using var swan = new StrongSwan(lab);
+        swan.ConfigureLoad("aes128gcm16-prfsha256-x25519", "aes128gcm16", Psk);
+        swan.Start();
+        try
+        {
+            Shell.Result run = Load(lab, "--count", "10", "--concurrency", "5", "--no-child");
+            JsonElement report = Report(run, swan);
+            Assert.True(run.Ok, run.Output + swan.Log);
+            Assert.Equal(10, report.GetProperty("established").GetInt32());
+            string list = swan.ListSas();
+            Assert.True(EstablishedRegex().Matches(list).Count == 10, $"strongSwan lists {EstablishedRegex().Matches(list).Count} IKE SAs:\n{list}");
+            Assert.Empty(InstalledRegex().Matches(list));
+        }
+        finally
+        {
+            swan.Kill();
+        }
+    }
+
     private static void SetUpAndDelete(Lab lab, StrongSwan swan)
     {
         Shell.Result first = Load(lab, "--count", "100", "--concurrency", "20");

@@ -60,21 +60,10 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
     /// The child's local_ts, with "dynamic" (swanctl.conf's default) standing for our address in
     /// this IKE SA: the address IKE runs over, as strongSwan fills it in (no virtual IP here).
     /// </summary>
-    private IReadOnlyList<TrafficSelector> OurLocalTs(ChildConfig c) => WithHost(c.LocalTs, c.LocalTsDynamic, sa.Local.Address);
+    private IReadOnlyList<TrafficSelector> OurLocalTs(ChildConfig c) => c.LocalTsWith(sa.Local.Address);
 
     /// <summary>The child's remote_ts, with "dynamic" standing for the peer's address.</summary>
-    private IReadOnlyList<TrafficSelector> OurRemoteTs(ChildConfig c) => WithHost(c.RemoteTs, c.RemoteTsDynamic, sa.Remote.Address);
-
-    private static IReadOnlyList<TrafficSelector> WithHost(IReadOnlyList<TrafficSelector> configured, bool dynamic, System.Net.IPAddress address)
-    {
-        if (!dynamic || address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any))
-        {
-            return configured;
-        }
-
-        System.Net.IPAddress host = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return [.. configured, TrafficSelector.Range(host, host)];
-    }
+    private IReadOnlyList<TrafficSelector> OurRemoteTs(ChildConfig c) => c.RemoteTsWith(sa.Remote.Address);
 
     public void BuildRequest(MessageBuilder request)
     {

@@ -54,6 +54,27 @@ public sealed record ChildConfig
 
     /// <summary>As <see cref="LocalTsDynamic"/>, for remote_ts and the peer's address.</summary>
     public bool RemoteTsDynamic { get; init; }
+
+    /// <summary>local_ts with "dynamic" standing for <paramref name="addresses"/> (our IKE address, or the connection's local_addrs for a trap).</summary>
+    public IReadOnlyList<TrafficSelector> LocalTsWith(params IEnumerable<System.Net.IPAddress> addresses) => WithHosts(LocalTs, LocalTsDynamic, addresses);
+
+    /// <summary>remote_ts with "dynamic" standing for the peer's <paramref name="addresses"/>.</summary>
+    public IReadOnlyList<TrafficSelector> RemoteTsWith(params IEnumerable<System.Net.IPAddress> addresses) => WithHosts(RemoteTs, RemoteTsDynamic, addresses);
+
+    /// <summary>Each real address as a host selector after the configured ones; wildcards (an address not yet known) add nothing.</summary>
+    private static IReadOnlyList<TrafficSelector> WithHosts(IReadOnlyList<TrafficSelector> configured, bool dynamic, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        if (!dynamic)
+        {
+            return configured;
+        }
+
+        TrafficSelector[] hosts = [.. addresses
+            .Where(a => !a.Equals(System.Net.IPAddress.Any) && !a.Equals(System.Net.IPAddress.IPv6Any))
+            .Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)
+            .Select(a => TrafficSelector.Range(a, a))];
+        return hosts.Length == 0 ? configured : [.. configured, .. hosts];
+    }
 }
 
 public enum IpsecMode

@@ -503,8 +503,8 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     private void InstallTrap(UserspaceDataPlane userspace, ConnectionConfig c, ChildConfig child, string why)
     {
         // "dynamic" selectors stand for the connection's addresses; without one there is nothing to trap.
-        IReadOnlyList<TrafficSelector> local = child.LocalTsDynamic ? [.. child.LocalTs, .. c.LocalAddrs.Select(a => TrafficSelector.Range(a, a))] : child.LocalTs;
-        IReadOnlyList<TrafficSelector> remote = child.RemoteTsDynamic ? [.. child.RemoteTs, .. c.RemoteAddrs.Select(a => TrafficSelector.Range(a, a))] : child.RemoteTs;
+        IReadOnlyList<TrafficSelector> local = child.LocalTsWith(c.LocalAddrs);
+        IReadOnlyList<TrafficSelector> remote = child.RemoteTsWith(c.RemoteAddrs);
         if (userspace.InstallTrap(c.Name, child.Name, local, remote))
         {
             log.LogInformation("{Name}/{Child}: trap policy installed ({Why}): {LocalTs} === {RemoteTs}", c.Name, child.Name, why, string.Join(",", local), string.Join(",", remote));
