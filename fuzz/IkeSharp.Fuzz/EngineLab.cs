@@ -14,7 +14,9 @@ namespace IkeSharp.Fuzz;
 /// Two engines as in the Core tests' Pair: alice (10.99.0.1, initiator of "site-b") and bob
 /// (10.99.0.2, responder), PSK, AES-GCM-128/X25519, deterministic randomness, keys exported so the
 /// harness can seal messages as the peer would. Datagrams wait in a queue per direction until
-/// delivered.
+/// delivered. With <c>certificates</c> both authenticate with ECDSA certificates instead (alice as
+/// moon.example.com, bob as sun.example.com, <see cref="FuzzPki"/>), so IKE_AUTH carries CERT,
+/// CERTREQ and signature AUTH payloads (RFC 7296 §3.6, §3.7, RFC 7427).
 /// </summary>
 internal sealed class EngineLab : IDisposable
 {
@@ -24,14 +26,34 @@ internal sealed class EngineLab : IDisposable
 
     private const string Psk = "swlab-demo-psk-0123456789";
 
-    public EngineLab()
+    public EngineLab(bool certificates = false)
     {
-        var options = new EngineOptions { ExportKeys = true };
-        Alice = new IkeEngine([Config("site-b", AliceEndpoint.Address, BobEndpoint.Address, "10.1.0.0/24", "10.2.0.0/24")],
-            new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(2), options);
-        Bob = new IkeEngine([Config("site-a", BobEndpoint.Address, AliceEndpoint.Address, "10.2.0.0/24", "10.1.0.0/24")],
-            new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(3), options);
+        Certificates = certificates;
+        if (certificates)
+        {
+            FuzzPki pki = FuzzPki.Instance;
+            var options = new EngineOptions { ExportKeys = true, CalendarClock = new FixedCalendar(FuzzPki.Now) };
+            Alice = new IkeEngine([Config("site-b", AliceEndpoint.Address, BobEndpoint.Address, "10.1.0.0/24", "10.2.0.0/24", Pubkey("moon.example.com", "sun.example.com"))],
+                pki.Store(moon: true), AlgorithmRegistry.Default, new DeterministicRandom(2), options);
+            Bob = new IkeEngine([Config("site-a", BobEndpoint.Address, AliceEndpoint.Address, "10.2.0.0/24", "10.1.0.0/24", Pubkey("sun.example.com", "moon.example.com"))],
+                pki.Store(moon: false), AlgorithmRegistry.Default, new DeterministicRandom(3), options);
+        }
+        else
+        {
+            var options = new EngineOptions { ExportKeys = true };
+            Alice = new IkeEngine([Config("site-b", AliceEndpoint.Address, BobEndpoint.Address, "10.1.0.0/24", "10.2.0.0/24")],
+                new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(2), options);
+            Bob = new IkeEngine([Config("site-a", BobEndpoint.Address, AliceEndpoint.Address, "10.2.0.0/24", "10.1.0.0/24")],
+                new SharedKeyStore().Add(Encoding.UTF8.GetBytes(Psk), "10.99.0.1", "10.99.0.2"), AlgorithmRegistry.Default, new DeterministicRandom(3), options);
+        }
     }
+
+    /// <summary>Whether the engines authenticate with certificates rather than the PSK.</summary>
+    public bool Certificates { get; }
+
+    /// <summary>auth = pubkey both ways: our certificate "own", the peer's chaining to any configured CA.</summary>
+    private static (AuthConfig Local, AuthConfig Remote) Pubkey(string localId, string remoteId) =>
+        (new AuthConfig(AuthKind.PublicKey, localId) { Certs = ["own"] }, new AuthConfig(AuthKind.PublicKey, remoteId));
 
     private IkeSaKeysExported? sealedWith;
     private SkPayloadProtection? senderI;
@@ -53,14 +75,14 @@ internal sealed class EngineLab : IDisposable
     /// <summary>Every datagram either engine sent, in order (for the seed corpus).</summary>
     public List<(bool ToBob, byte[] Datagram)> Log { get; } = [];
 
-    public static ConnectionConfig Config(string name, IPAddress local, IPAddress remote, string localLan, string remoteLan) => new()
+    public static ConnectionConfig Config(string name, IPAddress local, IPAddress remote, string localLan, string remoteLan, (AuthConfig Local, AuthConfig Remote)? auth = null) => new()
     {
         Name = name,
         LocalAddrs = [local],
         RemoteAddrs = [remote],
         Proposals = [[Transform.Encryption(EncryptionAlgorithm.AesGcm16, 128), Transform.Prf(PseudorandomFunction.HmacSha2_256), Transform.KeyExchange(KeyExchangeMethod.Curve25519)]],
-        Local = new AuthConfig(AuthKind.Psk, local.ToString()),
-        Remote = new AuthConfig(AuthKind.Psk, remote.ToString()),
+        Local = auth?.Local ?? new AuthConfig(AuthKind.Psk, local.ToString()),
+        Remote = auth?.Remote ?? new AuthConfig(AuthKind.Psk, remote.ToString()),
         Children =
         [
             new ChildConfig

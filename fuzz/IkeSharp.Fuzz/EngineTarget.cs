@@ -12,9 +12,11 @@ namespace IkeSharp.Fuzz;
 /// <c>responder</c> and <c>initiator</c>: IkeEngine.HandleDatagram of one engine (bob, the
 /// responder, or alice, the initiator) fed by the fuzzer in place of its peer.
 /// <para>
-/// Input octet 0 picks the stage the target starts in: 0, fresh (bob has heard nothing; alice has
-/// just sent IKE_SA_INIT); 1, IKE_SA_INIT done (alice has sent IKE_AUTH, bob awaits it); 2, IKE SA
-/// and first Child SA established. The rest is records (see <see cref="Records"/>); the first octet
+/// Input octet 0 picks the stage the target starts in (its value modulo 3): 0, fresh (bob has heard
+/// nothing; alice has just sent IKE_SA_INIT); 1, IKE_SA_INIT done (alice has sent IKE_AUTH, bob
+/// awaits it); 2, IKE SA and first Child SA established; and how the engines authenticate (its value
+/// divided by 3, modulo 2): 0, PSK; 1, ECDSA certificates (<see cref="FuzzPki"/>), so IKE_AUTH
+/// carries CERT, CERTREQ and signature AUTH. The rest is records (see <see cref="Records"/>); the first octet
 /// of each says what it is:
 /// </para>
 /// <list type="bullet">
@@ -36,7 +38,7 @@ internal static class EngineTarget
             return;
         }
 
-        using var lab = new EngineLab();
+        using var lab = new EngineLab(certificates: input[0] / 3 % 2 == 1);
         int stage = input[0] % 3;
         IkeEngine target = targetIsResponder ? lab.Bob : lab.Alice;
         IPEndPoint targetEndpoint = targetIsResponder ? EngineLab.BobEndpoint : EngineLab.AliceEndpoint;

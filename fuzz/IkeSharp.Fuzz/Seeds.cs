@@ -112,9 +112,9 @@ internal static class Seeds
     /// The two engines from nothing to an established IKE SA, then the driving side creates,
     /// rekeys and deletes Child SAs, checks liveness, rekeys the IKE SA and deletes it.
     /// </summary>
-    private static (EngineLab Lab, List<IkeSaKeysExported> Keys) Conversation(bool aliceDrives)
+    private static (EngineLab Lab, List<IkeSaKeysExported> Keys) Conversation(bool aliceDrives, bool certificates = false)
     {
-        var lab = new EngineLab();
+        var lab = new EngineLab(certificates);
         var keys = new List<IkeSaKeysExported>();
         void Round()
         {
@@ -157,37 +157,43 @@ internal static class Seeds
     private static Dictionary<string, byte[]> Engine(bool targetIsResponder)
     {
         var seeds = new Dictionary<string, byte[]>();
-        (EngineLab lab, List<IkeSaKeysExported> keys) = Conversation(aliceDrives: targetIsResponder);
-        using (lab)
+        foreach (bool certificates in (bool[])[false, true])
         {
-            // What the peer sent the target, in order: as raw datagrams (kind 0), and with every
-            // encrypted one as its inner chain for the harness to seal (kind 1).
-            List<byte[]> fromPeer = lab.Log.Where(l => l.ToBob == targetIsResponder).Select(l => l.Datagram).ToList();
-            // The initiator target starts with its IKE_SA_INIT sent, the responder with nothing.
-            List<byte[]> raw = fromPeer.Select(d => (byte[])[0, .. d]).ToList();
-            seeds["conversation-raw"] = Records.Join(raw, 0);
-            var crafted = new List<byte[]>();
-            for (int i = 0; i < fromPeer.Count; i++)
+            // Certificate conversations start with octet 3, 4 or 5 (EngineTarget's stage + 3) and are named cert-*.
+            string tag = certificates ? "cert-" : "";
+            byte Stage(int stage) => (byte)(stage + (certificates ? 3 : 0));
+            (EngineLab lab, List<IkeSaKeysExported> keys) = Conversation(aliceDrives: targetIsResponder, certificates);
+            using (lab)
             {
-                byte[] d = fromPeer[i];
-                if (!IkeMessage.Decode(d).TryGetValue(out IkeMessage m) || m.Encrypted is null || Open(keys, d, m) is not { } inner)
+                // What the peer sent the target, in order: as raw datagrams (kind 0), and with every
+                // encrypted one as its inner chain for the harness to seal (kind 1).
+                List<byte[]> fromPeer = lab.Log.Where(l => l.ToBob == targetIsResponder).Select(l => l.Datagram).ToList();
+                // The initiator target starts with its IKE_SA_INIT sent, the responder with nothing.
+                List<byte[]> raw = fromPeer.Select(d => (byte[])[0, .. d]).ToList();
+                seeds[tag + "conversation-raw"] = Records.Join(raw, Stage(0));
+                var crafted = new List<byte[]>();
+                for (int i = 0; i < fromPeer.Count; i++)
                 {
-                    crafted.Add([0, .. d]);
-                    continue;
+                    byte[] d = fromPeer[i];
+                    if (!IkeMessage.Decode(d).TryGetValue(out IkeMessage m) || m.Encrypted is null || Open(keys, d, m) is not { } inner)
+                    {
+                        crafted.Add([0, .. d]);
+                        continue;
+                    }
+
+                    byte[] record = [1, (byte)m.ExchangeType, (byte)m.MessageId, m.IsResponse ? (byte)1 : (byte)0, (byte)m.Encrypted.FirstInnerPayload, .. Plaintext(inner, 1)[..^1]];
+                    crafted.Add(record);
+                    seeds[$"{tag}stage{(m.ExchangeType == ExchangeType.IkeAuth ? 1 : 2)}-{i:D2}-{m.ExchangeType.ToIanaName()}"] =
+                        Records.Join([record], Stage(m.ExchangeType == ExchangeType.IkeAuth ? 1 : 2));
                 }
 
-                byte[] record = [1, (byte)m.ExchangeType, (byte)m.MessageId, m.IsResponse ? (byte)1 : (byte)0, (byte)m.Encrypted.FirstInnerPayload, .. Plaintext(inner, 1)[..^1]];
-                crafted.Add(record);
-                seeds[$"stage{(m.ExchangeType == ExchangeType.IkeAuth ? 1 : 2)}-{i:D2}-{m.ExchangeType.ToIanaName()}"] =
-                    Records.Join([record], m.ExchangeType == ExchangeType.IkeAuth ? (byte)1 : (byte)2);
+                seeds[tag + "conversation-sealed"] = Records.Join(crafted, Stage(0));
+                // Time passing and the real peer answering, from an established SA.
+                seeds[tag + "stage2-timeouts"] = Records.Join([[2, 30], [3], [2, 0, 10], [3], [2, 0, 60], [3], [4, 1], [3]], Stage(2));
+                seeds[tag + "stage2-commands"] = Records.Join([[4, 2], [3], [4, 3], [3], [4, 5], [3], [4, 4], [3], [4, 0], [3]], Stage(2));
+                seeds[tag + "stage1-step"] = Records.Join([[3], [3], [2, 5], [3]], Stage(1));
+                seeds[tag + "stage0-step"] = Records.Join([[3], [3], [3]], Stage(0));
             }
-
-            seeds["conversation-sealed"] = Records.Join(crafted, 0);
-            // Time passing and the real peer answering, from an established SA.
-            seeds["stage2-timeouts"] = Records.Join([[2, 30], [3], [2, 0, 10], [3], [2, 0, 60], [3], [4, 1], [3]], 2);
-            seeds["stage2-commands"] = Records.Join([[4, 2], [3], [4, 3], [3], [4, 5], [3], [4, 4], [3], [4, 0], [3]], 2);
-            seeds["stage1-step"] = Records.Join([[3], [3], [2, 5], [3]], 1);
-            seeds["stage0-step"] = Records.Join([[3], [3], [3]], 0);
         }
 
         return seeds;

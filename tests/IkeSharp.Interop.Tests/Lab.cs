@@ -87,6 +87,15 @@ internal sealed class Lab : IDisposable
     /// <summary>Configs, logs and sockets of this lab.</summary>
     public string Dir { get; }
 
+    /// <summary>Pings across the tunnel from one inner LAN to the other; Ok when every echo came back.</summary>
+    public Shell.Result Ping(bool fromOurs, int count = 3)
+    {
+        string ns = fromOurs ? Ours : Theirs;
+        string source = fromOurs ? OursInner : TheirsInner;
+        string target = fromOurs ? TheirsInner : OursInner;
+        return Shell.InNs(ns, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", "-I", source, target);
+    }
+
     private void Setup(string ns, string veth, string outer, string inner)
     {
         // IPv6 addresses without duplicate address detection, so they are usable at once.

@@ -1,11 +1,13 @@
 using System.Text;
+using System.Text.Json;
 
 namespace IkeSharp.Interop.Tests;
 
 /// <summary>
 /// Our daemon as a user runs it: <c>ikesharp daemon --config FILE</c> in the lab's first namespace,
 /// with the userspace data plane on a TUN device, commanded through its control socket by the
-/// same CLI (<c>ikesharp up/down/status</c>).
+/// same CLI (<c>ikesharp up/down/status</c>). With <c>theirSide</c> it takes the lab's second
+/// namespace (where strongSwan runs otherwise), for tests of two of ours against each other.
 /// </summary>
 internal sealed class OurDaemon : IDisposable
 {
@@ -13,12 +15,30 @@ internal sealed class OurDaemon : IDisposable
     private readonly StringBuilder output = new();
     private Process? process;
 
-    public OurDaemon(Lab lab)
+    public OurDaemon(Lab lab, bool theirSide = false)
     {
         this.lab = lab;
-        ConfigPath = Path.Combine(lab.Dir, "ikesharp.toml");
-        Socket = Path.Combine(lab.Dir, "ikesharp.sock");
+        TheirSide = theirSide;
+        string name = theirSide ? "ikesharp-b" : "ikesharp";
+        ConfigPath = Path.Combine(lab.Dir, name + ".toml");
+        Socket = Path.Combine(lab.Dir, name + ".sock");
     }
+
+    /// <summary>In the lab's second namespace, with its addresses, LAN and certificate.</summary>
+    public bool TheirSide { get; }
+
+    public string Namespace => TheirSide ? lab.Theirs : lab.Ours;
+
+    public string LocalOuter => TheirSide ? lab.TheirsOuter : lab.OursOuter;
+
+    /// <summary>The peer's address as this side sees it (the relay's, with one in between).</summary>
+    public string RemoteSeen => TheirSide ? lab.OursSeenByTheirs : lab.TheirsSeenByOurs;
+
+    public string RemoteOuter => TheirSide ? lab.OursOuter : lab.TheirsOuter;
+
+    public string LocalNet => TheirSide ? lab.TheirsNet : lab.OursNet;
+
+    public string RemoteNet => TheirSide ? lab.OursNet : lab.TheirsNet;
 
     public string ConfigPath { get; }
 
@@ -52,26 +72,26 @@ internal sealed class OurDaemon : IDisposable
             {(keyLog is null ? "" : $"key_log = \"{keyLog}\"")}
 
             [connections.lab]
-            local_addrs = ["{lab.OursOuter}"]
-            {(options?.AnyPeer == true ? "" : $"remote_addrs = [\"{lab.TheirsSeenByOurs}\"]")}
+            local_addrs = ["{LocalOuter}"]
+            {(options?.AnyPeer == true ? "" : $"remote_addrs = [\"{RemoteSeen}\"]")}
             proposals = ["{cell.IkeProposal}"]
             dpd_delay = "{dpdDelay}s"
             {options?.Connection ?? ""}
 
             [connections.lab.local]
             auth = "{auth}"
-            id = "{lab.OursOuter}"
+            id = "{LocalOuter}"
             """));
         if (pki is not null && cell.Auth != "psk")
         {
-            toml.AppendLine(CultureInfoInvariant($"certs = [\"{pki.OursCert}\"]"));
+            toml.AppendLine(CultureInfoInvariant($"certs = [\"{(TheirSide ? pki.TheirsCert : pki.OursCert)}\"]"));
         }
 
         toml.AppendLine(CultureInfoInvariant($"""
 
             [connections.lab.remote]
             auth = "{auth}"
-            id = "{remoteId ?? lab.TheirsOuter}"
+            id = "{remoteId ?? RemoteOuter}"
             """));
         if (pki is not null && cell.Auth != "psk")
         {
@@ -81,8 +101,8 @@ internal sealed class OurDaemon : IDisposable
         toml.AppendLine(CultureInfoInvariant($"""
 
             [connections.lab.children.net]
-            local_ts = ["{lab.OursNet}"]
-            remote_ts = ["{lab.TheirsNet}"]
+            local_ts = ["{LocalNet}"]
+            remote_ts = ["{RemoteNet}"]
             esp_proposals = ["{cell.EspProposal}"]
             start_action = "{options?.StartAction ?? "none"}"
             dpd_action = "clear"
@@ -100,7 +120,7 @@ internal sealed class OurDaemon : IDisposable
         {
             toml.AppendLine(CultureInfoInvariant($"""
                 [secrets.private-ours]
-                file = "{pki!.OursKey}"
+                file = "{(TheirSide ? pki!.TheirsKey : pki!.OursKey)}"
                 """));
         }
 
@@ -114,7 +134,7 @@ internal sealed class OurDaemon : IDisposable
     public void Start()
     {
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "netns", "exec", lab.Ours, "dotnet", CliPath, "daemon", "--config", ConfigPath })
+        foreach (string a in new[] { "netns", "exec", Namespace, "dotnet", CliPath, "daemon", "--config", ConfigPath })
         {
             start.ArgumentList.Add(a);
         }
@@ -154,6 +174,45 @@ internal sealed class OurDaemon : IDisposable
     public Shell.Result Cli(params string[] args) => Shell.Run("dotnet", [CliPath, .. args, "--control-socket", Socket]);
 
     public bool HasExited => process?.HasExited ?? true;
+
+    /// <summary>The Child SAs in <c>ikesharp status --json</c>, with their SPIs and counters; none when the daemon does not answer.</summary>
+    public IReadOnlyList<JsonElement> Children()
+    {
+        Shell.Result status = Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return [];
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return [.. doc.RootElement.GetProperty("ike_sas").EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())];
+    }
+
+    /// <summary>The IKE SAs' SPI pairs, to see a rekey replace them.</summary>
+    public string IkeSpis()
+    {
+        Shell.Result status = Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return "";
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return string.Join(";", doc.RootElement.GetProperty("ike_sas").EnumerateArray().Select(s => s.GetProperty("initiator_spi").GetString() + "/" + s.GetProperty("responder_spi").GetString()));
+    }
+
+    /// <summary>IKE SAs in status; -1 when the daemon does not answer.</summary>
+    public int IkeSaCount()
+    {
+        Shell.Result status = Cli("status", "--json");
+        if (!status.Ok)
+        {
+            return -1;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(status.Output);
+        return doc.RootElement.GetProperty("ike_sas").GetArrayLength();
+    }
 
     /// <summary>SIGTERM, as systemd stops a service: the daemon deletes its SAs and exits.</summary>
     /// <summary>kill -9: no Delete leaves, the peer keeps its SAs (a crash, a power cut).</summary>

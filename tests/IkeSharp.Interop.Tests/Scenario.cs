@@ -89,42 +89,12 @@ internal sealed partial class Scenario : IDisposable
     }
 
     /// <summary>Our status as JSON: the Child SAs with their SPIs and counters.</summary>
-    public IReadOnlyList<JsonElement> OurChildren()
-    {
-        Shell.Result status = Ours.Cli("status", "--json");
-        if (!status.Ok)
-        {
-            return [];
-        }
-
-        using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return [.. doc.RootElement.GetProperty("ike_sas").EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())];
-    }
+    public IReadOnlyList<JsonElement> OurChildren() => Ours.Children();
 
     /// <summary>Our IKE SAs' SPI pairs, to see a rekey replace them.</summary>
-    public string OurIkeSpis()
-    {
-        Shell.Result status = Ours.Cli("status", "--json");
-        if (!status.Ok)
-        {
-            return "";
-        }
+    public string OurIkeSpis() => Ours.IkeSpis();
 
-        using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return string.Join(";", doc.RootElement.GetProperty("ike_sas").EnumerateArray().Select(s => s.GetProperty("initiator_spi").GetString() + "/" + s.GetProperty("responder_spi").GetString()));
-    }
-
-    public int OurIkeSaCount()
-    {
-        Shell.Result status = Ours.Cli("status", "--json");
-        if (!status.Ok)
-        {
-            return -1;
-        }
-
-        using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return doc.RootElement.GetProperty("ike_sas").GetArrayLength();
-    }
+    public int OurIkeSaCount() => Ours.IkeSaCount();
 
     /// <summary>Installed Child SAs in strongSwan's list (lines "net: #N, reqid N, INSTALLED").</summary>
     public int TheirChildCount() => InstalledRegex().Matches(Swan.ListSas()).Count;
@@ -147,13 +117,7 @@ internal sealed partial class Scenario : IDisposable
     }
 
     /// <summary>Pings across the tunnel from one LAN to the other; true when every echo came back.</summary>
-    public Shell.Result Ping(bool fromOurs, int count = 3)
-    {
-        string ns = fromOurs ? Lab.Ours : Lab.Theirs;
-        string source = fromOurs ? Lab.OursInner : Lab.TheirsInner;
-        string target = fromOurs ? Lab.TheirsInner : Lab.OursInner;
-        return Shell.InNs(ns, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", "-I", source, target);
-    }
+    public Shell.Result Ping(bool fromOurs, int count = 3) => Lab.Ping(fromOurs, count);
 
     public void MustPing(bool fromOurs, string when)
     {
@@ -205,39 +169,16 @@ internal sealed partial class Scenario : IDisposable
         }
     }
 
-    private Process? relay;
+    private Relay? relay;
 
     /// <summary>What relay.py did: datagrams in, dropped, duplicated, reordered (after it stops).</summary>
-    public string RelayCounts { get; private set; } = "";
+    public string RelayCounts => relay?.Counts ?? "";
 
     /// <summary>relay.py in the middle namespace: 20% loss, 20% duplication, 20% reordering, by seed.</summary>
-    private void StartRelay(int seed)
-    {
-        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "netns", "exec", Lab.Middle, "python3", Path.Combine(AppContext.BaseDirectory, "relay.py"),
-            Lab.TheirsSeenByOurs, Lab.OursSeenByTheirs, Lab.OursOuter, Lab.TheirsOuter, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "0.2", "0.2", "0.2" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        relay = Process.Start(start)!;
-        Thread.Sleep(300);
-        if (relay.HasExited)
-        {
-            throw new InvalidOperationException($"relay.py did not start: {relay.StandardError.ReadToEnd()}");
-        }
-    }
+    private void StartRelay(int seed) => relay = new Relay(Lab, seed);
 
     /// <summary>Stops the relay and keeps its counts in <see cref="RelayCounts"/>.</summary>
-    public void StopRelay()
-    {
-        if (relay is { HasExited: false })
-        {
-            Shell.Run("kill", "-TERM", relay.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            relay.WaitForExit(5000);
-            RelayCounts = relay.StandardOutput.ReadToEnd().Trim();
-        }
-    }
+    public void StopRelay() => relay?.Stop();
 
     public void Dispose()
     {

@@ -109,6 +109,17 @@ public sealed class IkeEngine : IDisposable
     /// <summary>Messages that could not be used, by reason: malformed, unknown SPI, out of window, failed ICV.</summary>
     public Dictionary<string, int> Dropped { get; } = [];
 
+    /// <summary>
+    /// Dropped messages that were malformed, carried payloads their exchange does not allow, or did
+    /// not decrypt: what a hostile sender provokes (unknown SPIs and window misses come with lossy
+    /// networks too and are only counted in <see cref="Dropped"/>). With <see cref="LastRejection"/>,
+    /// for the owner to log, rate-limited.
+    /// </summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Why the last rejected message was dropped: the decode error with its payload and byte offset, or the rule it broke.</summary>
+    public string? LastRejection { get; private set; }
+
     /// <summary>Requests of ours sent again because no response came in time (RFC 7296 §2.1), over the engine's life.</summary>
     public long Retransmissions { get; private set; }
 
@@ -394,13 +405,13 @@ public sealed class IkeEngine : IDisposable
         DecodeResult<IkeMessage> decoded = IkeMessage.Decode(datagram);
         if (!decoded.TryGetValue(out IkeMessage message))
         {
-            Drop($"malformed: {decoded.Error!.Code}");
+            Drop($"malformed: {decoded.Error!.Code}", $"malformed: {decoded.Error}");
             return;
         }
 
         if (ExchangeRules.CheckOuter(message) is { } violation)
         {
-            Drop($"payloads not allowed in {message.ExchangeType.ToIanaName()}");
+            Drop($"payloads not allowed in {message.ExchangeType.ToIanaName()}", $"payloads not allowed in {message.ExchangeType.ToIanaName()}: {violation}");
             return;
         }
 
@@ -432,7 +443,15 @@ public sealed class IkeEngine : IDisposable
     /// Counts a dropped message. The reasons are a small fixed set (codes and exchange names, never a
     /// peer's values), so a hostile peer cannot grow this table.
     /// </summary>
-    private void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+    private void Drop(string reason, string? rejection = null)
+    {
+        Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+        if (rejection is not null)
+        {
+            Rejected++;
+            LastRejection = rejection;
+        }
+    }
 
     private void HandleResponse(IkeSa sa, long now, IPEndPoint local, ReadOnlyMemory<byte> datagram, IkeMessage message)
     {
@@ -456,7 +475,7 @@ public sealed class IkeEngine : IDisposable
             DecodeResult<Payload[]> opened = sa.Inbound!.Open(datagram, message);
             if (!opened.TryGetValue(out Payload[] inner) || ExchangeRules.CheckInner(message.ExchangeType, true, inner) is not null)
             {
-                Drop(opened.IsSuccess ? "inner payloads not allowed" : $"undecryptable: {opened.Error!.Code}");
+                Drop(opened.IsSuccess ? "inner payloads not allowed" : $"undecryptable: {opened.Error!.Code}", opened.IsSuccess ? "inner payloads not allowed" : $"undecryptable: {opened.Error}");
                 return;
             }
 
@@ -899,7 +918,7 @@ public sealed class IkeEngine : IDisposable
         DecodeResult<Payload[]> opened = sa.Inbound.Open(datagram, message);
         if (!opened.TryGetValue(out Payload[] inner))
         {
-            Drop($"undecryptable: {opened.Error!.Code}");
+            Drop($"undecryptable: {opened.Error!.Code}", $"undecryptable: {opened.Error}");
             return;
         }
 
@@ -930,7 +949,7 @@ public sealed class IkeEngine : IDisposable
         if (ExchangeRules.CheckInner(message.ExchangeType, false, inner) is { } violation)
         {
             response.Notify(NotifyType.InvalidSyntax);
-            Drop($"inner payloads not allowed in {message.ExchangeType.ToIanaName()}");
+            Drop($"inner payloads not allowed in {message.ExchangeType.ToIanaName()}", $"inner payloads not allowed in {message.ExchangeType.ToIanaName()}: {violation}");
             deleteAfter = sa.State != IkeSaState.Established;
         }
         else

@@ -295,7 +295,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         switch (work)
         {
             case DatagramWork d:
+                long rejected = engine.Rejected;
                 Guard($"datagram from {d.Remote}", () => engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes));
+                if (engine.Rejected != rejected && unauthenticatedLog.Allow(now, out long heldRejected))
+                {
+                    // Malformed or forbidden input: one clear line (what and where), rate-limited like failures.
+                    LogHeld(heldRejected);
+                    log.LogWarning("dropped a {Length}-octet message from {Remote} on {Local}: {Reason}", d.Bytes.Length, d.Remote, d.Local, engine.LastRejection);
+                }
+
                 break;
             case CallWork c:
                 try
@@ -577,7 +585,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     {
         if (held > 0)
         {
-            log.LogWarning("{Count} more failed negotiations or authentications in the last second were not logged (at most {Limit} a second)", held, UnauthenticatedLogLimit);
+            log.LogWarning("{Count} more failed negotiations, authentications or dropped messages in the last second were not logged (at most {Limit} a second)", held, UnauthenticatedLogLimit);
         }
     }
 
