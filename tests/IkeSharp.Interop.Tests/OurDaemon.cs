@@ -175,44 +175,31 @@ internal sealed class OurDaemon : IDisposable
 
     public bool HasExited => process?.HasExited ?? true;
 
-    /// <summary>The Child SAs in <c>ikesharp status --json</c>, with their SPIs and counters; none when the daemon does not answer.</summary>
-    public IReadOnlyList<JsonElement> Children()
+    /// <summary>One <c>ikesharp status --json</c>: IKE SAs (-1 when the daemon does not answer), their SPI pairs, the Child SAs.</summary>
+    public DaemonStatus Status()
     {
         Shell.Result status = Cli("status", "--json");
         if (!status.Ok)
         {
-            return [];
+            return new DaemonStatus(-1, "", []);
         }
 
         using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return [.. doc.RootElement.GetProperty("ike_sas").EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())];
+        JsonElement sas = doc.RootElement.GetProperty("ike_sas");
+        return new DaemonStatus(
+            sas.GetArrayLength(),
+            string.Join(";", sas.EnumerateArray().Select(s => s.GetProperty("initiator_spi").GetString() + "/" + s.GetProperty("responder_spi").GetString())),
+            [.. sas.EnumerateArray().SelectMany(s => s.GetProperty("child_sas").EnumerateArray()).Select(c => c.Clone())]);
     }
+
+    /// <summary>The Child SAs, with their SPIs and counters; none when the daemon does not answer.</summary>
+    public IReadOnlyList<JsonElement> Children() => Status().Children;
 
     /// <summary>The IKE SAs' SPI pairs, to see a rekey replace them.</summary>
-    public string IkeSpis()
-    {
-        Shell.Result status = Cli("status", "--json");
-        if (!status.Ok)
-        {
-            return "";
-        }
-
-        using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return string.Join(";", doc.RootElement.GetProperty("ike_sas").EnumerateArray().Select(s => s.GetProperty("initiator_spi").GetString() + "/" + s.GetProperty("responder_spi").GetString()));
-    }
+    public string IkeSpis() => Status().IkeSpis;
 
     /// <summary>IKE SAs in status; -1 when the daemon does not answer.</summary>
-    public int IkeSaCount()
-    {
-        Shell.Result status = Cli("status", "--json");
-        if (!status.Ok)
-        {
-            return -1;
-        }
-
-        using JsonDocument doc = JsonDocument.Parse(status.Output);
-        return doc.RootElement.GetProperty("ike_sas").GetArrayLength();
-    }
+    public int IkeSaCount() => Status().IkeSaCount;
 
     /// <summary>SIGTERM, as systemd stops a service: the daemon deletes its SAs and exits.</summary>
     /// <summary>kill -9: no Delete leaves, the peer keeps its SAs (a crash, a power cut).</summary>
@@ -260,3 +247,6 @@ internal sealed class OurDaemon : IDisposable
 /// [daemon]; its start_action; and <c>AnyPeer</c> to leave remote_addrs out (a responder for any address).
 /// </summary>
 internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null, int? RetransmitTries = null);
+
+/// <summary>What <c>ikesharp status --json</c> said: the IKE SA count (-1: no answer), "SPIi/SPIr" pairs joined by ';', the Child SAs.</summary>
+internal sealed record DaemonStatus(int IkeSaCount, string IkeSpis, IReadOnlyList<JsonElement> Children);

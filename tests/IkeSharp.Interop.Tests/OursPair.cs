@@ -71,10 +71,13 @@ internal sealed class OursPair : IDisposable
         }
     }
 
+    /// <summary>Both daemons' status, one CLI call each (each call is a process start: slow on a loaded machine).</summary>
+    public (DaemonStatus A, DaemonStatus B) Status() => (A.Status(), B.Status());
+
     /// <summary>One Child SA at each end, and the same pair of SPIs seen from both.</summary>
-    public bool OneChildEachMatching()
+    public static bool OneChildEachMatching((DaemonStatus A, DaemonStatus B) s)
     {
-        if (A.Children() is not [var a] || B.Children() is not [var b])
+        if (s.A.Children is not [var a] || s.B.Children is not [var b])
         {
             return false;
         }
@@ -82,6 +85,10 @@ internal sealed class OursPair : IDisposable
         return a.GetProperty("spi_in").GetString() == b.GetProperty("spi_out").GetString()
             && a.GetProperty("spi_out").GetString() == b.GetProperty("spi_in").GetString();
     }
+
+    /// <summary>One IKE SA at each end, the same one, and one matching Child SA in it.</summary>
+    public static bool OneOfEachMatching((DaemonStatus A, DaemonStatus B) s) =>
+        s.A.IkeSaCount == 1 && s.B.IkeSaCount == 1 && s.A.IkeSpis == s.B.IkeSpis && OneChildEachMatching(s);
 
     /// <summary>Pings across the tunnel from A's LAN to B's (or back); Ok when every echo came back.</summary>
     public Shell.Result Ping(bool fromA, int count = 3) => Lab.Ping(fromA, count);

@@ -415,6 +415,14 @@ public sealed class IkeEngine : IDisposable
             return;
         }
 
+        if (message.Payloads.Count > 0 && message.Payloads[^1] is EncryptedFragmentPayload fragment)
+        {
+            // RFC 7383 §2.5: fragments only after both ends sent IKEV2_FRAGMENTATION_SUPPORTED; we never
+            // do, so a fragment is refused whole rather than held for reassembly.
+            Drop("IKE fragment", $"an IKE fragment ({fragment.FragmentNumber} of {fragment.TotalFragments}, RFC 7383) in {message.ExchangeType.ToIanaName()}: IKE fragmentation is not supported, only whole messages");
+            return;
+        }
+
         if (!message.IsResponse && message.ExchangeType == ExchangeType.IkeSaInit && message.ResponderSpi == 0)
         {
             HandleInitRequest(now, local, remote, datagram, message);
