@@ -10,7 +10,10 @@ public class OursLossyNetworkTests
     [Fact]
     public void Between_two_of_ours_over_a_lossy_path_the_tunnel_comes_up_rekeys_from_either_side_and_goes_down_clean()
     {
-        var options = new OurOptions(RetransmitTries: 8);
+        // Six retransmissions: with 36% of exchanges losing a datagram, seven tries all fail once in
+        // about 1,300; more only lengthen the wait for a Delete whose answer was lost (the peer,
+        // its IKE SA gone, answers no retransmission, so the sender goes through its whole schedule).
+        var options = new OurOptions(RetransmitTries: 6);
         using OursPair p = OursPair.Start("olossy", InteropTests.PskX25519, options, options, relaySeed: 11);
         var clock = Stopwatch.StartNew();
         var phases = new List<string>();
@@ -72,7 +75,8 @@ public class OursFloodTests
         Shell.Result up = p.B.Cli("up", "lab", "--timeout", "20");
         setup.Stop();
         p.Check(up.Ok, $"B could not set up the tunnel during the flood: {up.Output}");
-        p.WaitFor(() => OursPair.OneOfEachMatching(p.Status()), "one IKE SA and one Child SA at each end during the flood");
+        // A also holds the flood's half-open IKE SAs (up to cookie_threshold) until they time out: count Child SAs only.
+        p.WaitFor(() => OursPair.OneChildEachMatching(p.Status()), "one Child SA at each end during the flood");
         long rssDuring = p.A.RssKib();
 
         (long Sent, long Rate)? sent = flood.Finish(TimeSpan.FromSeconds(30));
@@ -123,7 +127,8 @@ public class OursFloodTests
         p.Check(refusals > 0, "the refusals are logged");
         p.Check(held > 0, "the refusals held back are counted in the log");
         p.Check(spoofed <= seconds * 20, $"{spoofed} lines name a spoofed address in {seconds} s, more than 20 a second");
-        p.Check(lines.Length <= seconds * 25 + 50, $"{lines.Length} log lines in {seconds} s of flood");
+        // Two limits of 20 a second apply: refusals, and the failed sends of their answers (no route back to a spoofed source).
+        p.Check(lines.Length <= (seconds * 2 * 21) + 50, $"{lines.Length} log lines in {seconds} s of flood");
         p.Check(rssAfter - rssBefore < 150_000, $"RSS grew from {rssBefore} to {rssAfter} KiB during a flood of {sent!.Value.Sent} requests");
         p.Check(!p.A.HasExited && !p.B.HasExited, "both daemons still run");
         Console.WriteLine($"ours-vs-ours flood (no matching connection): {sent.Value.Sent} IKE_SA_INIT at {sent.Value.Rate}/s; B's setup took {setup.ElapsedMilliseconds} ms; A's RSS {rssBefore} -> {rssDuring} -> {rssAfter} KiB; {lines.Length} log lines in {seconds} s ({refusals} refusals, {held} held-back counts)");
@@ -143,7 +148,7 @@ public class OursFloodTests
         tshark.ErrorDataReceived += (_, _) => { };
         tshark.BeginOutputReadLine();
         tshark.BeginErrorReadLine();
-        p.WaitFor(() => File.Exists(file), "tshark to start capturing", seconds: 10);
+        p.WaitFor(() => File.Exists(file), "tshark to start capturing", seconds: 30);
         Thread.Sleep(1000);
         return tshark;
     }

@@ -27,6 +27,14 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     private readonly LogRateLimit unauthenticatedLog = new(UnauthenticatedLogLimit);
 
+    /// <summary>
+    /// Socket errors, at the same rate: answers to a flood from spoofed sources can fail by the
+    /// thousand a second (no route back), and each failure must not become a line. Sends happen on the
+    /// engine's thread and on the data plane's, so this one is used under <see cref="socketLogLock"/>.
+    /// </summary>
+    private readonly LogRateLimit socketLog = new(UnauthenticatedLogLimit);
+    private readonly Lock socketLogLock = new();
+
     private readonly IkeEngine engine;
     private readonly IDataPlane dataPlane;
     private readonly ILogger log;
@@ -108,9 +116,29 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     /// <summary>Binds an IKE port (<paramref name="natT"/> false) or a NAT-T port carrying IKE and ESP (RFC 3948).</summary>
     public void Bind(IPEndPoint endpoint, bool natT)
     {
-        var port = new UdpPort(endpoint, natT ? OnNatTDatagram : OnIkeDatagram, e => log.LogWarning("{Message}", e));
+        var port = new UdpPort(endpoint, natT ? OnNatTDatagram : OnIkeDatagram, OnSocketError);
         ports.Add((port, natT));
         log.LogInformation("listening on {Endpoint} ({Kind})", port.Bound, natT ? "IKE and ESP in UDP, RFC 3948" : "IKE");
+    }
+
+    private void OnSocketError(string message)
+    {
+        bool allow;
+        long held;
+        lock (socketLogLock)
+        {
+            allow = socketLog.Allow(Now, out held);
+        }
+
+        if (allow)
+        {
+            if (held > 0)
+            {
+                log.LogWarning("{Count} more socket errors in the last second were not logged (at most {Limit} a second)", held, UnauthenticatedLogLimit);
+            }
+
+            log.LogWarning("{Message}", message);
+        }
     }
 
     public IReadOnlyList<IPEndPoint> BoundEndpoints => [.. ports.Select(p => p.Port.Bound)];
