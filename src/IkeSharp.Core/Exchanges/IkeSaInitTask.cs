@@ -14,6 +14,8 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
 {
     private const int NonceLength = 32;
     private IKeyExchangeInitiator? keyExchange;
+    private KeyExchangeMethod? shareMethod;
+    private byte[]? randomNatSource;
     private KeyExchangeMethod? retryMethod;
     private ReadOnlyMemory<byte> cookie;
     private KeyExchangeResult? responderKe;
@@ -23,8 +25,18 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         KeyExchangeMethod method = retryMethod ?? FirstKeyExchange();
         IKeyExchangeAlgorithm ke = context.Algorithms.KeyExchange(method)
             ?? throw new InvalidOperationException($"key exchange {method.ToKeyword()} is configured but not supported");
-        keyExchange?.Dispose();
-        keyExchange = ke.Initiate(context.Random);
+        if (keyExchange is null || shareMethod != method)
+        {
+            // §2.6: the retry after a COOKIE carries "all other payloads unchanged", so the same share
+            // (a new one only for the group INVALID_KE_PAYLOAD asks for, §1.3). A fresh share would
+            // break a responder that answers a duplicate of the first request twice: we would retry
+            // twice, and take its answer to the first retry as the answer to the second, whose
+            // private key it does not match (seen under a spoofed flood: IKE_AUTH never decrypted).
+            keyExchange?.Dispose();
+            keyExchange = ke.Initiate(context.Random);
+            shareMethod = method;
+        }
+
         if (sa.Ni.Length == 0)
         {
             sa.Ni = context.RandomBytes(NonceLength);
@@ -96,7 +108,8 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
         // The SPIs as they appear in the header of this message: SPIr is zero in the request.
         ulong spiR = sa.IsInitiator ? 0 : sa.SpiR;
 
-        byte[] source = sa.Config.Encap ? context.RandomBytes(NatDetection.HashLength) : NatDetection.ComputeHash(sa.SpiI, spiR, sa.Local);
+        // The random hash is drawn once, so a retried IKE_SA_INIT stays the same message (§2.6).
+        byte[] source = sa.Config.Encap ? randomNatSource ??= context.RandomBytes(NatDetection.HashLength) : NatDetection.ComputeHash(sa.SpiI, spiR, sa.Local);
         message.Add(NotifyPayload.NatDetection(true, source));
         message.Add(NotifyPayload.NatDetection(false, NatDetection.ComputeHash(sa.SpiI, spiR, sa.Remote)));
     }

@@ -28,6 +28,48 @@ public class CookieTests
     }
 
     [Fact]
+    public void A_duplicated_cookie_answer_brings_the_same_retry_twice_and_the_sa_still_comes_up()
+    {
+        Pair p = Pair.Create(seed: 24, bobOptions: new EngineOptions { CookieThreshold = 0 });
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        Assert.True(p.Alice.Engine.TryPollTransmit(out Transmit init));
+
+        // The first request arrives twice (a retransmission, a duplicating path): the stateless
+        // responder answers each with a COOKIE, and both answers reach the initiator.
+        var cookies = new List<Transmit>();
+        for (int i = 0; i < 2; i++)
+        {
+            p.Bob.Engine.HandleDatagram(0, init.Remote, init.Local, init.Datagram);
+            Assert.True(p.Bob.Engine.TryPollTransmit(out Transmit cookie));
+            cookies.Add(cookie);
+        }
+
+        var retries = new List<byte[]>();
+        foreach (Transmit cookie in cookies)
+        {
+            p.Alice.Engine.HandleDatagram(0, cookie.Remote, cookie.Local, cookie.Datagram);
+            while (p.Alice.Engine.TryPollTransmit(out Transmit retry))
+            {
+                retries.Add(retry.Datagram);
+            }
+        }
+
+        // §2.6: "all other payloads unchanged", so both retries are one message (same KE share), and
+        // the responder's answer to either fits the initiator's key exchange.
+        Assert.Equal(2, retries.Count);
+        Assert.Equal(retries[0], retries[1]);
+        foreach (byte[] retry in retries)
+        {
+            p.Bob.Engine.HandleDatagram(0, init.Remote, init.Local, retry);
+        }
+
+        p.Net.RunUntilQuiet();
+        Assert.Single(p.Alice.Events.OfType<IkeSaEstablished>());
+        Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+        Assert.Equal(1, p.Bob.Engine.IkeSaCount);
+    }
+
+    [Fact]
     public void A_forged_cookie_gets_a_fresh_cookie_and_no_sa()
     {
         Pair p = Pair.Create(seed: 21, bobOptions: new EngineOptions { CookieThreshold = 0 });

@@ -225,6 +225,45 @@ public class EngineScenarioTests
     }
 
     [Fact]
+    public void An_ike_fragment_is_refused_whole_and_a_malformed_message_is_a_rejection_with_its_offset()
+    {
+        Pair p = Pair.Create(seed: 14);
+        p.Alice.Engine.Execute(new Initiate("site-b"), 0);
+        p.Net.RunUntilQuiet();
+        IkeSaInfo sa = Assert.Single(p.Bob.Engine.IkeSas);
+        var bob = new System.Net.IPEndPoint(Pair.BobAddress, 500);
+        var alice = new System.Net.IPEndPoint(Pair.AliceAddress, 500);
+
+        // RFC 7383: fragments only after IKEV2_FRAGMENTATION_SUPPORTED, which we never send. The next
+        // message ID, the SA's own SPIs: only the SKF payload refuses it.
+        byte[] fragment = new IkeMessage(sa.SpiI, sa.SpiR, ExchangeType.CreateChildSa, IkeFlags.Initiator, 2,
+            [new EncryptedFragmentPayload(1, 2, PayloadType.Nonce, new byte[64])]).ToArray();
+        p.Bob.Engine.HandleDatagram(p.Net.Now, bob, alice, fragment);
+        Assert.Equal(1, p.Bob.Engine.Dropped["IKE fragment"]);
+        Assert.Equal(1, p.Bob.Engine.Rejected);
+        Assert.Contains("RFC 7383", p.Bob.Engine.LastRejection, StringComparison.Ordinal);
+        Assert.False(p.Bob.Engine.TryPollTransmit(out _));
+
+        // A declared length past the datagram: the reason names the field and the offset.
+        byte[] cut = fragment[..40];
+        p.Bob.Engine.HandleDatagram(p.Net.Now, bob, alice, cut);
+        Assert.Equal(2, p.Bob.Engine.Rejected);
+        Assert.Contains("at offset 24", p.Bob.Engine.LastRejection, StringComparison.Ordinal);
+
+        // An unknown SPI is counted, not a rejection: lossy networks deliver late datagrams too.
+        byte[] stranger = new IkeMessage(sa.SpiI ^ 0xFF, sa.SpiR, ExchangeType.CreateChildSa, IkeFlags.Initiator, 2,
+            [new EncryptedPayload(PayloadType.Nonce, new byte[64])]).ToArray();
+        p.Bob.Engine.HandleDatagram(p.Net.Now, bob, alice, stranger);
+        Assert.Equal(1, p.Bob.Engine.Dropped["unknown IKE SPI"]);
+        Assert.Equal(2, p.Bob.Engine.Rejected);
+
+        // The SA is untouched: the next real request, message ID 2, is answered.
+        p.Alice.Engine.Execute(new RekeyChildSa(sa.SpiI, Assert.Single(Assert.Single(p.Alice.Engine.IkeSas).Children).SpiIn), p.Net.Now);
+        p.Net.RunUntilQuiet();
+        Assert.Single(p.Bob.Events.OfType<ChildSaRekeyed>());
+    }
+
+    [Fact]
     public void A_missing_psk_on_the_initiator_is_reported_not_thrown()
     {
         Pair p = Pair.Create(seed: 13, aliceTweak: c => c with { Local = c.Local with { Id = "nobody@example.org" }, Remote = c.Remote with { Id = "gw@example.org" } });
