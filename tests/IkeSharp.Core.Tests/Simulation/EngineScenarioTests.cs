@@ -251,7 +251,7 @@ public class EngineScenarioTests
         Assert.Contains("at offset 24", p.Bob.Engine.LastRejection, StringComparison.Ordinal);
 
         // An unknown SPI is counted, not a rejection: lossy networks deliver late datagrams too.
-        byte[] stranger = new IkeMessage(sa.SpiI ^ 0xFF, sa.SpiR, ExchangeType.CreateChildSa, IkeFlags.Initiator, 2,
+        byte[] stranger = new IkeMessage(sa.SpiI, sa.SpiR ^ 0xFF, ExchangeType.CreateChildSa, IkeFlags.Initiator, 2,
             [new EncryptedPayload(PayloadType.Nonce, new byte[64])]).ToArray();
         p.Bob.Engine.HandleDatagram(p.Net.Now, bob, alice, stranger);
         Assert.Equal(1, p.Bob.Engine.Dropped["unknown IKE SPI"]);
