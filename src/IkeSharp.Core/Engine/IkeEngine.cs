@@ -432,7 +432,21 @@ public sealed class IkeEngine : IDisposable
     /// Counts a dropped message. The reasons are a small fixed set (codes and exchange names, never a
     /// peer's values), so a hostile peer cannot grow this table.
     /// </summary>
-    private void Drop(string reason) => Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+    private void Drop(string reason)
+    {
+        Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+        DroppedTotal++;
+        LastDropReason = reason;
+    }
+
+    /// <summary>All messages counted in <see cref="Dropped"/>, so the owner sees a drop without summing.</summary>
+    public long DroppedTotal { get; private set; }
+
+    /// <summary>The reason of the latest drop (one of <see cref="Dropped"/>'s keys), for the owner's log.</summary>
+    public string? LastDropReason { get; private set; }
+
+    /// <summary>Retransmitted requests answered with the cached response, without crypto (RFC 7296 §2.1).</summary>
+    public long CachedResponsesResent { get; private set; }
 
     private void HandleResponse(IkeSa sa, long now, IPEndPoint local, ReadOnlyMemory<byte> datagram, IkeMessage message)
     {
@@ -883,6 +897,7 @@ public sealed class IkeEngine : IDisposable
         switch (sa.Responses.Classify(message.MessageId, datagram.Span))
         {
             case RequestVerdict.Retransmission:
+                CachedResponsesResent++;
                 transmits.Enqueue(new Transmit(local, remote, sa.Responses.LastResponse!));
                 return;
             case RequestVerdict.Drop:

@@ -295,7 +295,21 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         switch (work)
         {
             case DatagramWork d:
+                long dropped = engine.DroppedTotal;
+                long resent = engine.CachedResponsesResent;
                 Guard($"datagram from {d.Remote}", () => engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes));
+
+                // Debug only: a forged or replayed message is dropped silently on the wire (RFC 7296
+                // §2.21: no answer to what fails its ICV), but the operator can see why.
+                if (engine.DroppedTotal != dropped)
+                {
+                    log.LogDebug("IKE message from {Remote} dropped: {Reason}", d.Remote, engine.LastDropReason);
+                }
+                else if (engine.CachedResponsesResent != resent)
+                {
+                    log.LogDebug("IKE request from {Remote} is a retransmission: answered with the cached response (RFC 7296 §2.1)", d.Remote);
+                }
+
                 break;
             case CallWork c:
                 try
@@ -437,7 +451,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 TrapAfterClose(deleted);
                 break;
             case IkeSaDeleted deleted:
-                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason}", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason);
+                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason} (cause: {Cause})", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason, deleted.Cause);
                 break;
             case AuthFailed failed:
                 if (unauthenticatedLog.Allow(Now, out long heldAuth))
