@@ -63,7 +63,8 @@ public class RevocationInteropTests
         string crl = pki.IssueCrl(pki.OursCert);
         Hostile.GiveSwan(s, "x509crl", crl);
         Hostile.EditSwan(s, conf => conf.Replace("remote {\n            auth = pubkey\n", "remote {\n            auth = pubkey\n            revocation = strict\n", StringComparison.Ordinal));
-        s.Check(s.Swan.Swan("--list-crls").Output.Contains("Interop CA", StringComparison.Ordinal), "strongSwan holds the CRL");
+        string crls = s.Swan.Swan("--list-certs", "--type", "x509_crl").Output;
+        s.Check(crls.Contains("Interop CA", StringComparison.Ordinal), $"strongSwan holds the CRL: {crls}");
         Hostile.AddSide(s, Cell);
         Hostile.SideUp(s);
         string sideSpis = s.OurIkeSpis();
