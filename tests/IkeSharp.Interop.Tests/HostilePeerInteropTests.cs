@@ -169,6 +169,7 @@ public class TamperReplayInteropTests
 
         // Ours dropped the tampered response, at debug, and retransmitted; strongSwan answered from its cache.
         s.Check(s.Ours.Log.Contains("dropped: undecryptable: IntegrityCheckFailed", StringComparison.Ordinal), "our debug log names the ICV failure");
+        s.Check(s.Swan.Log.Contains("integrity check failed", StringComparison.Ordinal), "strongSwan's log names the ICV failure");
         s.Check(s.OurIkeSaCount() == 2 && s.TheirIkeSaCount() == 2, "one IKE SA each for lab and side at both ends, nothing more");
         s.Check(s.OurIkeSpis().Contains(sideSpis, StringComparison.Ordinal), "the side IKE SA untouched");
         Hostile.MustPingSide(s, "after the tampered IKE_AUTH");
@@ -178,41 +179,57 @@ public class TamperReplayInteropTests
     }
 
     [Fact]
-    public void Replayed_ike_auth_and_informational_requests_create_nothing_at_either_end()
+    public void Replayed_ike_auth_create_child_sa_and_informational_requests_create_nothing_at_either_end()
     {
-        // DPD every 2 s both ways on the lab connection: INFORMATIONAL requests to capture, and
-        // message IDs that move on before the replay.
-        using Scenario s = Scenario.Start("replay", Cell, oursInitiates: true, relaySeed: 1, ourDpd: 2, theirDpd: 2, ourOptions: Hostile.WithSide(Cell, relay: true, Debug));
-        using var relay = new HostileRelay(s, "capture=to-theirs:35:req:2", "capture=to-theirs:37:req:1", "capture=to-ours:37:req:1");
+        // strongSwan's DPD every 2 s gives INFORMATIONAL requests towards us whose message IDs move
+        // on; a Child SA rekey from our end gives a CREATE_CHILD_SA and an INFORMATIONAL (Delete)
+        // request towards strongSwan. Captured: our IKE_AUTH request of the lab connection (the
+        // side's is number 1), our CREATE_CHILD_SA and INFORMATIONAL requests, strongSwan's first DPD.
+        using Scenario s = Scenario.Start("replay", Cell, oursInitiates: true, relaySeed: 1, theirDpd: 2, ourOptions: Hostile.WithSide(Cell, relay: true, Debug));
+        using var relay = new HostileRelay(s, "capture=to-theirs:35:req:2", "capture=to-theirs:36:req:1", "capture=to-theirs:37:req:1", "capture=to-ours:37:req:1");
         Hostile.AddSide(s, Cell);
         Hostile.SideUp(s);
         Shell.Result up = s.Ours.Cli("up", "lab", "--timeout", "30");
         s.Check(up.Ok, $"ikesharp up lab: {up.Output}");
         s.WaitFor(() => Hostile.OurChildren(s, "net") == 1 && Hostile.TheirChildren(s, "net") == 1, "the lab Child SA at both ends");
+        string first = s.OurChildren().First(c => c.GetProperty("name").GetString() == "net").GetProperty("spi_in").GetString()!;
+        s.Check(s.Ours.Cli("rekey", "lab", "--child").Ok, "ikesharp rekey lab --child");
+        s.WaitFor(() => s.OurChildren().Any(c => c.GetProperty("name").GetString() == "net" && c.GetProperty("spi_in").GetString() != first)
+            && Hostile.OurChildren(s, "net") == 1 && Hostile.TheirChildren(s, "net") == 1, "the lab Child SA rekeyed, one at each end");
 
-        // Let the message IDs move past the captured ones (DPD exchanges in both directions).
-        s.WaitFor(() => relay.Count("to-theirs 37 req") >= 3 && relay.Count("to-ours 37 req") >= 3, "DPD exchanges both ways after the captures", seconds: 30);
+        // Let strongSwan's message IDs move past the captured DPD request.
+        s.WaitFor(() => relay.Count("to-ours 37 req") >= 3 && relay.Output.Split('\n').Count(l => l.EndsWith(" captured", StringComparison.Ordinal)) == 4,
+            "three DPD requests from strongSwan and all four captures", seconds: 30);
         string ourSpis = s.OurIkeSpis();
-        string theirSas = string.Join(",", s.Swan.ListSas().Split('\n').Where(l => l.Contains("ESTABLISHED", StringComparison.Ordinal) || l.Contains("INSTALLED", StringComparison.Ordinal)).Select(l => l.Split(',')[0].Trim()));
-        string ourChildren = string.Join(",", s.OurChildren().Select(c => c.GetProperty("spi_in").GetString()));
+        string ourChildren = string.Join(",", s.OurChildren().Select(c => c.GetProperty("spi_in").GetString()).Order(StringComparer.Ordinal));
+        string theirSas = TheirSaIds(s);
 
         relay.Replay();
-        s.WaitFor(() => relay.Output.Split('\n').Count(l => l.StartsWith("replayed ", StringComparison.Ordinal)) == 3, "the relay to replay the three captured requests");
+        s.WaitFor(() => relay.Output.Split('\n').Count(l => l.StartsWith("replayed ", StringComparison.Ordinal)) == 4, "the relay to replay the four captured requests");
 
-        // What a replay provokes at most is a cached response (dropped by the other end as out of
-        // window); give it the time of a few round trips, then nothing may have changed.
-        s.WaitFor(() => s.Ours.Log.Contains("dropped: request out of window", StringComparison.Ordinal) || s.Ours.Log.Contains("answered with the cached response", StringComparison.Ordinal),
-            "our debug log to show the replayed INFORMATIONAL request dropped or answered from the cache");
+        // Ours drops strongSwan's old DPD request as out of window (§2.2) and the response strongSwan
+        // resends from its cache for our latest request (§2.1) as a response nobody asked for.
+        s.WaitFor(() => s.Ours.Log.Contains("dropped: request out of window", StringComparison.Ordinal), "our debug log to show the replayed DPD request dropped");
+        s.WaitFor(() => s.Swan.Log.Contains("received retransmit of request with ID 3, retransmitting response", StringComparison.Ordinal), "strongSwan to answer the replayed INFORMATIONAL from its cache");
+        s.WaitFor(() => s.Ours.Log.Contains("dropped: response out of window", StringComparison.Ordinal), "our debug log to show the unrequested cached response dropped");
+
+        // Give anything else a replay might provoke a few round trips, then nothing may have changed.
         Thread.Sleep(2000);
         s.Check(s.OurIkeSpis() == ourSpis, $"our IKE SAs unchanged: {ourSpis} -> {s.OurIkeSpis()}");
-        s.Check(string.Join(",", s.OurChildren().Select(c => c.GetProperty("spi_in").GetString())) == ourChildren, "our Child SAs unchanged");
-        string theirNow = string.Join(",", s.Swan.ListSas().Split('\n').Where(l => l.Contains("ESTABLISHED", StringComparison.Ordinal) || l.Contains("INSTALLED", StringComparison.Ordinal)).Select(l => l.Split(',')[0].Trim()));
+        string ourNow = string.Join(",", s.OurChildren().Select(c => c.GetProperty("spi_in").GetString()).Order(StringComparer.Ordinal));
+        s.Check(ourNow == ourChildren, $"our Child SAs unchanged: {ourChildren} -> {ourNow}");
+        string theirNow = TheirSaIds(s);
         s.Check(theirNow == theirSas, $"strongSwan's SAs unchanged: {theirSas} -> {theirNow}");
         s.Check(s.OurIkeSaCount() == 2 && s.TheirIkeSaCount() == 2 && s.TheirChildCount() == 2 && s.OurChildren().Count == 2, "two IKE SAs and two Child SAs at each end");
         s.MustPing(fromOurs: true, "after the replays");
         Hostile.MustPingSide(s, "after the replays");
         Console.WriteLine("relay: " + string.Join(" | ", relay.Output.Split('\n').Where(l => l.Contains("captured", StringComparison.Ordinal) || l.StartsWith("replayed", StringComparison.Ordinal))));
         Console.WriteLine("ours: " + string.Join(" | ", s.Ours.Log.Split('\n').Where(l => l.Contains("dropped:", StringComparison.Ordinal) || l.Contains("cached response", StringComparison.Ordinal)).Select(l => l.Trim())));
-        Console.WriteLine("strongSwan: " + string.Join(" | ", s.Swan.Log.Split('\n').Where(l => l.Contains("retransmit", StringComparison.OrdinalIgnoreCase) || l.Contains("ignored", StringComparison.OrdinalIgnoreCase) || l.Contains("expected", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim())));
+        Console.WriteLine("strongSwan: " + string.Join(" | ", s.Swan.Log.Split('\n').Where(l => l.Contains("retransmit of request", StringComparison.OrdinalIgnoreCase) || l.Contains("ignor", StringComparison.OrdinalIgnoreCase) || l.Contains("expected", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim())));
     }
+
+    /// <summary>strongSwan's IKE and Child SAs by name and unique id ("lab: #2", "net: #3", ...), sorted.</summary>
+    private static string TheirSaIds(Scenario s) =>
+        string.Join(",", s.Swan.ListSas().Split('\n').Where(l => l.Contains("ESTABLISHED", StringComparison.Ordinal) || l.Contains("INSTALLED", StringComparison.Ordinal))
+            .Select(l => l.Split(',')[0].Trim()).Order(StringComparer.Ordinal));
 }
