@@ -108,7 +108,7 @@ public sealed class RevocationConfigTests : IDisposable
         ConfigLoadResult result = ConfigLoader.LoadFile(Config("crls = [\"junk.crl\"]"));
 
         ConfigError error = Assert.Single(result.Errors);
-        Assert.Equal((10, "connections.moon.remote.crls[0]"), (error.Line, error.Key));
+        Assert.Equal((9, "connections.moon.remote.crls[0]"), (error.Line, error.Key));
         Assert.StartsWith("\"junk.crl\" is not an X.509 CRL (PEM with -----BEGIN X509 CRL----- or DER)", error.Message, StringComparison.Ordinal);
     }
 
