@@ -164,7 +164,12 @@ public class TamperReplayInteropTests
         int responses = relay.Count("to-ours 35 resp");
         s.Check(trace.Split('\n').Count(l => l.EndsWith(" corrupted", StringComparison.Ordinal)) == 2, $"the relay corrupted one request and one response:\n{trace}");
 
-        // The corrupted request got no answer from strongSwan: one response fewer than requests.
+        // The corrupted request got no answer from strongSwan: after it, the next IKE_AUTH datagram
+        // on the path is our retransmission, not a response; and there is one response fewer than requests.
+        string[] lines = trace.Split('\n');
+        int tampered = Array.FindIndex(lines, l => l.StartsWith("ike to-theirs 35 req", StringComparison.Ordinal) && l.EndsWith(" corrupted", StringComparison.Ordinal));
+        string? next = lines.Skip(tampered + 1).FirstOrDefault(l => l.StartsWith("ike to-theirs 35 req", StringComparison.Ordinal) || l.StartsWith("ike to-ours 35 resp", StringComparison.Ordinal));
+        s.Check(tampered >= 0 && next is not null && next.StartsWith("ike to-theirs 35 req", StringComparison.Ordinal), $"after the tampered request the next IKE_AUTH datagram is our retransmission: {next}\n{trace}");
         s.Check(requests >= 3 && responses <= requests - 1, $"IKE_AUTH requests {requests}, responses {responses}: the tampered request must go unanswered\n{trace}");
 
         // Ours dropped the tampered response, at debug, and retransmitted; strongSwan answered from its cache.

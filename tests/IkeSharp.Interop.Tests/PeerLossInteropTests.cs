@@ -14,6 +14,9 @@ public class PeerLossInteropTests
     private const double RetransmitBase = 1.4;
     private const int RetransmitTries = 3;
 
+    /// <summary>For a loaded 2-core CI machine: timers and the log run late there, not early.</summary>
+    private const int Margin = 4;
+
     /// <summary>The request is sent, retransmitted RetransmitTries times, and the last wait ends: sum of timeout × base^n, n = 0..tries.</summary>
     private static double ScheduleSeconds => Enumerable.Range(0, RetransmitTries + 1).Sum(n => RetransmitTimeout * Math.Pow(RetransmitBase, n));
 
@@ -58,8 +61,11 @@ public class PeerLossInteropTests
         {
             Thread.Sleep(1000);
             s.Check(s.OurBytes().Out > 0, "traffic leaves through the tunnel before the kill");
-            TimeSpan killedAt = DateTime.Now.TimeOfDay;
+            TimeSpan killing = DateTime.Now.TimeOfDay;
             s.Swan.Kill();
+
+            // From here charon is gone for sure; the bound holds from the moment it stopped answering.
+            TimeSpan killedAt = DateTime.Now.TimeOfDay;
 
             // RFC 7296 §2.4: after dpd_delay of silence an empty INFORMATIONAL, retransmitted by the
             // schedule; when the last try times out the peer is dead and the IKE SA goes.
@@ -67,8 +73,8 @@ public class PeerLossInteropTests
             s.WaitFor(() => s.Ours.Log.Contains("(cause: DeadPeer)", StringComparison.Ordinal), "our DPD to declare strongSwan dead", seconds: (int)bound + 20);
             TimeSpan detectedAt = Hostile.LoggedAt(s.Ours.Log, "(cause: DeadPeer)")!.Value;
             double took = (detectedAt - killedAt).TotalSeconds;
-            Console.WriteLine(FormattableString.Invariant($"DPD: strongSwan killed at {killedAt:hh\\:mm\\:ss\\.fff}, declared dead at {detectedAt:hh\\:mm\\:ss\\.fff}: {took:F2} s (bound dpd_delay {dpdDelay} s + schedule {ScheduleSeconds:F3} s = {bound:F3} s, margin 3 s)"));
-            s.Check(took > 0 && took <= bound + 3, FormattableString.Invariant($"DPD took {took:F2} s after the kill; dpd_delay + schedule = {bound:F3} s (+3 s margin)"));
+            Console.WriteLine(FormattableString.Invariant($"DPD: kill -9 of charon from {killing:hh\\:mm\\:ss\\.fff} to {killedAt:hh\\:mm\\:ss\\.fff}, declared dead at {detectedAt:hh\\:mm\\:ss\\.fff}: {took:F2} s (bound dpd_delay {dpdDelay} s + schedule {ScheduleSeconds:F3} s = {bound:F3} s, margin {Margin} s)"));
+            s.Check(took > 0 && took <= bound + Margin, FormattableString.Invariant($"DPD took {took:F2} s after the kill; dpd_delay + schedule = {bound:F3} s (+{Margin} s margin)"));
             s.Check(s.Ours.Log.Contains($"did not answer request", StringComparison.Ordinal) && s.Ours.Log.Contains("(INFORMATIONAL) after 3 retransmissions", StringComparison.Ordinal),
                 "the reason names the unanswered INFORMATIONAL and the retransmissions");
             s.WaitFor(() => s.OurIkeSaCount() == 0 && s.OurChildren().Count == 0, "no SA left at our end after DPD");
