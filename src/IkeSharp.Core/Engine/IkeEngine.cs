@@ -343,12 +343,23 @@ public sealed class IkeEngine : IDisposable
                 case TimerKind.Liveness when sa.State == IkeSaState.Established && sa.Config.DpdDelay is { } dpd:
                     // Dead peer detection (§1.4): after dpd_delay of inbound silence, an empty INFORMATIONAL.
                     long delay = (long)dpd.TotalMilliseconds;
-                    if (now - sa.LastInbound >= delay && sa.Active is null && sa.Pending.Count == 0)
+                    if (now - sa.LastInbound >= delay)
                     {
-                        Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                        // An exchange already in flight checks liveness by its own retransmissions.
+                        if (sa.Active is null && sa.Pending.Count == 0)
+                        {
+                            Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                        }
+
+                        timers.Enqueue(timer, now + delay);
+                    }
+                    else
+                    {
+                        // Something came in since: check again dpd_delay after it, not after now, or
+                        // the check could come up to twice dpd_delay after the peer fell silent.
+                        timers.Enqueue(timer, sa.LastInbound + delay);
                     }
 
-                    timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
                     break;
                 case TimerKind.RedundantIkeSa when sa.Rekeyed && sa.Children.Count == 0 && sa.State == IkeSaState.Established:
                     Remove(sa, "redundant after a simultaneous IKE SA rekey", SaCloseCause.Replaced);
