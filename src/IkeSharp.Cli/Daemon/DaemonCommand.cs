@@ -34,9 +34,11 @@ internal static class DaemonCommand
         RuntimeConfig runtime;
         IkeSharpConfig config;
         IReadOnlyList<ConfigError> warnings;
+        // Test-only (issue 7 interop tests): sign our AUTH with another key than our certificate's.
+        string? forgedAuthKey = Environment.GetEnvironmentVariable(RuntimeConfigBuilder.TestOnlyForgedAuthKeyVariable);
         try
         {
-            (runtime, config, warnings) = RuntimeConfigBuilder.Load(path);
+            (runtime, config, warnings) = RuntimeConfigBuilder.Load(path, forgedAuthKey);
         }
         catch (InvalidDataException e)
         {
@@ -57,6 +59,12 @@ internal static class DaemonCommand
         foreach (ConfigError w in warnings)
         {
             log.LogWarning("config: {Warning}", w);
+        }
+
+        if (forgedAuthKey is not null)
+        {
+            log.LogWarning("{Variable} is set: AUTH is signed with {File}, not with the key of our certificate; every peer will refuse us (a test hook, never for use)",
+                RuntimeConfigBuilder.TestOnlyForgedAuthKeyVariable, forgedAuthKey);
         }
 
         string socket = controlSocketOverride ?? config.Daemon.ControlSocket;
@@ -82,7 +90,7 @@ internal static class DaemonCommand
                 host => tun is null ? new XfrmDataPlane(logs.CreateLogger("dataplane")) : tun.Attach(new UserspaceDataPlane(tun, host, new Crypto.SystemRandom(), logs.CreateLogger("esp"), (int)config.Daemon.ReplayWindow)),
                 logs,
                 socket,
-                () => Task.FromResult(RuntimeConfigBuilder.Load(path).Runtime));
+                () => Task.FromResult(RuntimeConfigBuilder.Load(path, forgedAuthKey).Runtime));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException or ArgumentException)
         {

@@ -354,12 +354,23 @@ public sealed class IkeEngine : IDisposable
                 case TimerKind.Liveness when sa.State == IkeSaState.Established && sa.Config.DpdDelay is { } dpd:
                     // Dead peer detection (§1.4): after dpd_delay of inbound silence, an empty INFORMATIONAL.
                     long delay = (long)dpd.TotalMilliseconds;
-                    if (now - sa.LastInbound >= delay && sa.Active is null && sa.Pending.Count == 0)
+                    if (now - sa.LastInbound >= delay)
                     {
-                        Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                        // An exchange already in flight checks liveness by its own retransmissions.
+                        if (sa.Active is null && sa.Pending.Count == 0)
+                        {
+                            Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
+                        }
+
+                        timers.Enqueue(timer, now + delay);
+                    }
+                    else
+                    {
+                        // Something came in since: check again dpd_delay after it, not after now, or
+                        // the check could come up to twice dpd_delay after the peer fell silent.
+                        timers.Enqueue(timer, sa.LastInbound + delay);
                     }
 
-                    timers.Enqueue(timer, Math.Max(now, sa.LastInbound) + delay);
                     break;
                 case TimerKind.RedundantIkeSa when sa.Rekeyed && sa.Children.Count == 0 && sa.State == IkeSaState.Established:
                     Remove(sa, "redundant after a simultaneous IKE SA rekey", SaCloseCause.Replaced);
@@ -454,12 +465,23 @@ public sealed class IkeEngine : IDisposable
     private void Drop(string reason, string? rejection = null)
     {
         Dropped[reason] = Dropped.GetValueOrDefault(reason) + 1;
+        DroppedTotal++;
+        LastDropReason = reason;
         if (rejection is not null)
         {
             Rejected++;
             LastRejection = rejection;
         }
     }
+
+    /// <summary>All messages counted in <see cref="Dropped"/>, so the owner sees a drop without summing.</summary>
+    public long DroppedTotal { get; private set; }
+
+    /// <summary>The reason of the latest drop (one of <see cref="Dropped"/>'s keys), for the owner's log.</summary>
+    public string? LastDropReason { get; private set; }
+
+    /// <summary>Retransmitted requests answered with the cached response, without crypto (RFC 7296 §2.1).</summary>
+    public long CachedResponsesResent { get; private set; }
 
     private void HandleResponse(IkeSa sa, long now, IPEndPoint local, ReadOnlyMemory<byte> datagram, IkeMessage message)
     {
@@ -910,6 +932,7 @@ public sealed class IkeEngine : IDisposable
         switch (sa.Responses.Classify(message.MessageId, datagram.Span))
         {
             case RequestVerdict.Retransmission:
+                CachedResponsesResent++;
                 transmits.Enqueue(new Transmit(local, remote, sa.Responses.LastResponse!));
                 return;
             case RequestVerdict.Drop:

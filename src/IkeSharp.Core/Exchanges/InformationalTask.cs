@@ -45,6 +45,19 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
 
     public TaskResult ProcessRequest(ReceivedMessage request)
     {
+        if (request.Notify(NotifyType.AuthenticationFailed) is not null)
+        {
+            // RFC 7296 §2.21.2: an initiator that refuses the responder's authentication may say so
+            // in a separate INFORMATIONAL request carrying only AUTHENTICATION_FAILED (strongSwan
+            // does). The peer has dropped the IKE SA and its Child SAs: ours go too, as a failed
+            // IKE_AUTH (no close_action, no restart), and the owner is told why.
+            context.Raise(new AuthFailed(context.Now, sa.Config.Name,
+                $"the peer {sa.Remote} refused our authentication as {sa.LocalId} (AUTHENTICATION_FAILED in an INFORMATIONAL request, RFC 7296 §2.21.2): check the certificates and IDs on both sides"));
+            sa.State = IkeSaState.Deleting;
+            DeletesIkeSa = true;
+            return TaskResult.Done;
+        }
+
         foreach (DeletePayload delete in request.Payloads.OfType<DeletePayload>())
         {
             if (delete.Protocol == SecurityProtocol.Ike)

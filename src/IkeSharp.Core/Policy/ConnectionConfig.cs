@@ -78,6 +78,12 @@ public sealed record AuthConfig(AuthKind Auth, string? Id = null)
 
     /// <summary>For the remote side: the CAs, by name, a peer certificate must chain to; empty means any configured CA (remote.cacerts).</summary>
     public IReadOnlyList<string> CaCerts { get; init; } = [];
+
+    /// <summary>
+    /// For the remote side: CRL files (remote.crls) loaded into the credential store. Like strongSwan's
+    /// x509crl directory they apply to every certificate their issuer signed (RFC 5280 §6.3).
+    /// </summary>
+    public IReadOnlyList<string> Crls { get; init; } = [];
 }
 
 public enum AuthKind

@@ -37,7 +37,7 @@ public sealed class ConfigLoader
     ];
 
     private static readonly string[] LocalKeys = ["auth", "id", "certs"];
-    private static readonly string[] RemoteKeys = ["auth", "id", "certs", "cacerts"];
+    private static readonly string[] RemoteKeys = ["auth", "id", "certs", "cacerts", "crls"];
 
     private static readonly string[] ChildKeys =
     [
@@ -357,6 +357,7 @@ public sealed class ConfigLoader
         List<string> certs = Files(table, path, "certs", Certificate, out bool certsBad);
         bool caBad = false;
         List<string> caCerts = remote ? Files(table, path, "cacerts", Certificate, out caBad) : [];
+        List<string> crls = remote ? Files(table, path, "crls", RevocationList, out _) : [];
         if (auth is null)
         {
             return null;
@@ -378,7 +379,7 @@ public sealed class ConfigLoader
             }
         }
 
-        return new AuthConfig(auth.Value, id) { Certs = certs, CaCerts = caCerts };
+        return new AuthConfig(auth.Value, id) { Certs = certs, CaCerts = caCerts, Crls = crls };
     }
 
     private ChildConfig? ReadChild(string name, TomlTableNode table, string path, bool allowWeak, List<IPAddress> localAddrs, List<IPAddress> remoteAddrs)
@@ -1263,6 +1264,25 @@ public sealed class ConfigLoader
             Error(node, key, $"\"{written}\" is not an X.509 certificate (PEM or DER)");
             return false;
         }
+    }
+
+    // A CRL file (RFC 5280 §5) in PEM ("X509 CRL", RFC 7468 §6) or DER; its signature is checked
+    // against the issuing CA only when a peer's certificate is validated.
+    private bool RevocationList(TomlNode node, string key, string written, string full)
+    {
+        if (ReadFile(node, key, written, full, "CRL") is not { } bytes)
+        {
+            return false;
+        }
+
+        Crypto.Auth.Outcome<IReadOnlyList<Crypto.Auth.CertificateRevocationList>> loaded = Crypto.Auth.CertificateRevocationList.Load(bytes);
+        if (!loaded.Succeeded)
+        {
+            Error(node, key, $"\"{written}\" is not an X.509 CRL (PEM with -----BEGIN X509 CRL----- or DER): {loaded.Error}");
+            return false;
+        }
+
+        return true;
     }
 
     private byte[]? ReadFile(TomlNode node, string key, string written, string full, string what)

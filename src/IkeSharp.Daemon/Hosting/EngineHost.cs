@@ -324,12 +324,28 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         {
             case DatagramWork d:
                 long rejected = engine.Rejected;
+                long dropped = engine.DroppedTotal;
+                long resent = engine.CachedResponsesResent;
                 Guard($"datagram from {d.Remote}", () => engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes));
-                if (engine.Rejected != rejected && unauthenticatedLog.Allow(now, out long heldRejected))
+                if (engine.Rejected != rejected)
                 {
-                    // Malformed or forbidden input: one clear line (what and where), rate-limited like failures.
-                    LogHeld(heldRejected);
-                    log.LogWarning("dropped a {Length}-octet message from {Remote} on {Local}: {Reason}", d.Bytes.Length, d.Remote, d.Local, engine.LastRejection);
+                    if (unauthenticatedLog.Allow(now, out long heldRejected))
+                    {
+                        // Malformed or forbidden input: one clear line (what and where), rate-limited like failures.
+                        LogHeld(heldRejected);
+                        log.LogWarning("dropped a {Length}-octet message from {Remote} on {Local}: {Reason}", d.Bytes.Length, d.Remote, d.Local, engine.LastRejection);
+                    }
+                }
+
+                if (engine.DroppedTotal != dropped)
+                {
+                    // Debug only: a forged or replayed message is dropped silently on the wire (RFC 7296
+                    // §2.21: no answer to what fails its ICV), but the operator can see why.
+                    log.LogDebug("IKE message from {Remote} dropped: {Reason}", d.Remote, engine.LastDropReason);
+                }
+                else if (engine.CachedResponsesResent != resent)
+                {
+                    log.LogDebug("IKE request from {Remote} is a retransmission: answered with the cached response (RFC 7296 §2.1)", d.Remote);
                 }
 
                 break;
@@ -473,7 +489,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 TrapAfterClose(deleted);
                 break;
             case IkeSaDeleted deleted:
-                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason}", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason);
+                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason} (cause: {Cause})", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason, deleted.Cause);
                 break;
             case AuthFailed failed:
                 if (unauthenticatedLog.Allow(Now, out long heldAuth))

@@ -15,8 +15,14 @@ namespace IkeSharp.Daemon.Hosting;
 /// </summary>
 public static class RuntimeConfigBuilder
 {
+    /// <summary>
+    /// The environment variable of the test-only hook (see <see cref="Build"/>): a private key file
+    /// that signs our AUTH instead of the key of our certificate. Never part of a config file.
+    /// </summary>
+    public const string TestOnlyForgedAuthKeyVariable = "IKESHARP_TEST_ONLY_SIGN_AUTH_WITH_ANOTHER_KEY";
+
     /// <summary>Reads and checks the file; throws <see cref="InvalidDataException"/> listing every error.</summary>
-    public static (RuntimeConfig Runtime, IkeSharpConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path)
+    public static (RuntimeConfig Runtime, IkeSharpConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path, string? testOnlyForgedAuthKey = null)
     {
         ConfigLoadResult result = ConfigLoader.LoadFile(path);
         if (!result.IsSuccess)
@@ -24,10 +30,17 @@ public static class RuntimeConfigBuilder
             throw new InvalidDataException(string.Join("\n", result.Errors));
         }
 
-        return (Build(result.Config!, path), result.Config!, result.Warnings);
+        return (Build(result.Config!, path, testOnlyForgedAuthKey), result.Config!, result.Warnings);
     }
 
-    public static RuntimeConfig Build(IkeSharpConfig config, string source)
+    /// <summary>
+    /// Builds the runtime config. <paramref name="testOnlyForgedAuthKey"/> is a hook for the interop
+    /// tests of issue 7 (AUTH signed by another key, RFC 7296 §2.15): when given, every local
+    /// certificate is paired with that private key instead of its own, so our AUTH payloads carry a
+    /// signature the peer must refuse. The daemon takes it only from the environment variable
+    /// <see cref="TestOnlyForgedAuthKeyVariable"/> and logs a warning when it does.
+    /// </summary>
+    public static RuntimeConfig Build(IkeSharpConfig config, string source, string? testOnlyForgedAuthKey = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var store = new CredentialStore();
@@ -58,6 +71,24 @@ public static class RuntimeConfigBuilder
             }
         }
 
+        SigningKey? forged = null;
+        if (testOnlyForgedAuthKey is not null)
+        {
+            try
+            {
+                Outcome<SigningKey> loaded = PrivateKeyLoader.Load(File.ReadAllBytes(testOnlyForgedAuthKey));
+                forged = loaded.Succeeded ? loaded.Value : null;
+                if (!loaded.Succeeded)
+                {
+                    errors.Add($"{TestOnlyForgedAuthKeyVariable}: {testOnlyForgedAuthKey}: {loaded.Error}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{TestOnlyForgedAuthKeyVariable}: cannot read {testOnlyForgedAuthKey}: {e.Message}");
+            }
+        }
+
         foreach (ConnectionConfig c in config.Connections)
         {
             foreach (string path in c.Local.Certs)
@@ -75,7 +106,7 @@ public static class RuntimeConfigBuilder
                     continue;
                 }
 
-                store.AddCertificate(path, certificate, match);
+                store.AddCertificate(path, certificate, forged ?? match);
             }
 
             foreach (string path in c.Remote.CaCerts)
@@ -83,6 +114,14 @@ public static class RuntimeConfigBuilder
                 if (LoadCertificate(path, $"connections.{c.Name}.remote.cacerts", source, errors) is { } ca)
                 {
                     store.AddAuthority(path, ca);
+                }
+            }
+
+            foreach (string path in c.Remote.Crls)
+            {
+                foreach (CertificateRevocationList crl in LoadRevocationLists(path, $"connections.{c.Name}.remote.crls", source, errors))
+                {
+                    store.AddRevocationList(crl);
                 }
             }
 
@@ -115,6 +154,26 @@ public static class RuntimeConfigBuilder
             Retransmission = new RetransmissionSchedule((long)d.RetransmitTimeout.TotalMilliseconds, d.RetransmitBase, d.RetransmitTries),
         };
         return new RuntimeConfig(config.Connections, store, options) { KeyLogPath = d.KeyLog };
+    }
+
+    private static IReadOnlyList<CertificateRevocationList> LoadRevocationLists(string path, string key, string source, List<string> errors)
+    {
+        try
+        {
+            Outcome<IReadOnlyList<CertificateRevocationList>> loaded = CertificateRevocationList.Load(File.ReadAllBytes(path));
+            if (!loaded.Succeeded)
+            {
+                errors.Add($"{source}: {key}: {path} is not an X.509 CRL: {loaded.Error}");
+                return [];
+            }
+
+            return loaded.Value!;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{source}: {key}: cannot read {path}: {e.Message}");
+            return [];
+        }
     }
 
     private static X509Certificate2? LoadCertificate(string path, string key, string source, List<string> errors)
