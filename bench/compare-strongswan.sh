@@ -213,7 +213,8 @@ minutes=$(( ($(date +%s) - started_at + 59) / 60 ))
 table="$dir/table.md"
 awk -v count="$count" -v memory_count="$memory_count" -v concurrency="$concurrency" '
     function ratio(o, s) { return (s > 0 && o != "" && s != "") ? sprintf("%.2f", o / s) : "" }
-    function row(label, s, o, unit) { if (s != "" || o != "") printf "| %s | %s%s | %s%s | %s |\n", label, s, (s != "" ? unit : ""), o, (o != "" ? unit : ""), ratio(o, s) }
+    function fmt(x, d) { return (x == "" || d == "") ? x : sprintf("%." d "f", x) }
+    function row(label, s, o, unit, d) { if (s != "" || o != "") printf "| %s | %s%s | %s%s | %s |\n", label, fmt(s, d), (s != "" ? unit : ""), fmt(o, d), (o != "" ? unit : ""), ratio(o, s) }
     $1 ~ /^(x25519|modp2048|ecdsa)$/ { cpu[$1, $2] = $4; rate[$1, $2] = $5; p50[$1, $2] = $6 }
     $1 == "floor" { floor = $3 }
     $1 == "memory" { held[$2] = $3; rss0[$2] = $4; rss1[$2] = $5; per[$2] = $6 }
@@ -228,11 +229,11 @@ awk -v count="$count" -v memory_count="$memory_count" -v concurrency="$concurren
         row("setups/s, PSK + x25519 (" concurrency " in flight)", rate["x25519", "strongswan"], rate["x25519", "ours"], "")
         row("setups/s, PSK + modp2048", rate["modp2048", "strongswan"], rate["modp2048", "ours"], "")
         row("setups/s, ECDSA + ecp256", rate["ecdsa", "strongswan"], rate["ecdsa", "ours"], "")
-        row("setup latency p50 under load, PSK + x25519", p50["x25519", "strongswan"], p50["x25519", "ours"], " ms")
-        row("setup latency p50 under load, PSK + modp2048", p50["modp2048", "strongswan"], p50["modp2048", "ours"], " ms")
-        row("setup latency p50 under load, ECDSA + ecp256", p50["ecdsa", "strongswan"], p50["ecdsa", "ours"], " ms")
-        row("one setup at a time (IKE_SA_INIT + IKE_AUTH + Child SA), p50", l50["strongswan"], l50["ours"], " ms")
-        row("one setup at a time, p90", l90["strongswan"], l90["ours"], " ms")
+        row("setup latency p50 under load, PSK + x25519", p50["x25519", "strongswan"], p50["x25519", "ours"], " ms", 0)
+        row("setup latency p50 under load, PSK + modp2048", p50["modp2048", "strongswan"], p50["modp2048", "ours"], " ms", 0)
+        row("setup latency p50 under load, ECDSA + ecp256", p50["ecdsa", "strongswan"], p50["ecdsa", "ours"], " ms", 0)
+        row("one setup at a time (IKE_SA_INIT + IKE_AUTH + Child SA), p50", l50["strongswan"], l50["ours"], " ms", 2)
+        row("one setup at a time, p90", l90["strongswan"], l90["ours"], " ms", 2)
         row("RSS with no SA", rss0["strongswan"], rss0["ours"], " KiB")
         row("RSS with " held["strongswan"] " / " held["ours"] " SAs held", rss1["strongswan"], rss1["ours"], " KiB")
         row("memory per IKE SA + Child SA", per["strongswan"], per["ours"], " KiB")
