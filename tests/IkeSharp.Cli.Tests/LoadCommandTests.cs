@@ -17,7 +17,8 @@ namespace IkeSharp.Cli.Tests;
 
 /// <summary>
 /// <c>ikesharp load</c> through the real command line, in process, against our own responder (a
-/// daemon runtime on loopback UDP, 127.0.0.2, ports 21700-21750, one pair per test).
+/// daemon runtime on loopback UDP, 127.0.0.2, ports 21700-21750 and 21860-21880 (21760-21781 are the
+/// daemon tests'), one pair per test).
 /// </summary>
 public class LoadCommandTests
 {
@@ -262,8 +263,8 @@ public class LoadCommandTests
     public async Task Cert_sets_up_sas_with_ecdsa_p256_certificates_and_ecp256()
     {
         using var pki = new LoadPki();
-        await using Responder responder = Responder.StartWithCertificate(21760, pki.ResponderCertificate, pki.ResponderKey, pki.Authority);
-        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21760", "--count", "8", "--concurrency", "4",
+        await using Responder responder = Responder.StartWithCertificate(21860, pki.ResponderCertificate, pki.ResponderKey, pki.Authority);
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21860", "--count", "8", "--concurrency", "4",
             "--proposal", "aes128gcm16-prfsha256-ecp256", "--cert", pki.CertFile, "--key", pki.KeyFile, "--cacert", pki.CaFile, "--json");
         Assert.True(exit == 0, output + err);
 
@@ -284,8 +285,8 @@ public class LoadCommandTests
     {
         using var pki = new LoadPki();
         using var other = new LoadPki();
-        await using Responder responder = Responder.StartWithCertificate(21770, other.ResponderCertificate, other.ResponderKey, pki.Authority);
-        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21770", "--count", "3", "--concurrency", "3",
+        await using Responder responder = Responder.StartWithCertificate(21870, other.ResponderCertificate, other.ResponderKey, pki.Authority);
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21870", "--count", "3", "--concurrency", "3",
             "--proposal", "aes128gcm16-prfsha256-ecp256", "--cert", pki.CertFile, "--key", pki.KeyFile, "--cacert", pki.CaFile, "--json");
         Assert.True(exit == 1, output + err);
 
@@ -305,7 +306,7 @@ public class LoadCommandTests
         File.WriteAllText(strangerKeyFile, strangerKey.ExportPkcs8PrivateKeyPem());
         stranger.Dispose();
         strangerKey.Dispose();
-        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21780", "--count", "1", "--cert", pki.CertFile, "--key", strangerKeyFile, "--cacert", pki.CaFile);
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21880", "--count", "1", "--cert", pki.CertFile, "--key", strangerKeyFile, "--cacert", pki.CaFile);
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains($"--key {strangerKeyFile} is not the private key of --cert {pki.CertFile}", err, StringComparison.Ordinal);
