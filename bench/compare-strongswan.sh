@@ -9,7 +9,8 @@
 # the load generator (`ikesharp load`) or our initiating daemon and iperf3's client to CPU 1.
 # Parts (PARTS, comma-separated; the default runs every one):
 #   cpu        responder CPU time per established IKE SA with one Child SA (utime + stime of the
-#              responder process from /proc/PID/stat over COUNT setups, 50 in flight), setups/s and
+#              responder process from /proc/PID/stat over COUNT setups, 50 in flight, after WARMUP
+#              setups, default 500, deleted again), setups/s and
 #              p50 as the load generator saw them, for three cells: PSK + x25519, PSK + modp2048
 #              (aes128gcm16-prfsha256, ESP aes128gcm16), and ECDSA P-256 certificates + ecp256; for
 #              the last also the raw crypto floor of one such responder setup, measured in the same
@@ -28,6 +29,7 @@ count=${1:-2000}
 memory_count=${2:-10000}
 parts=${PARTS:-cpu,memory,latency,throughput}
 concurrency=${CONCURRENCY:-50}
+warmup=${WARMUP:-500}
 latency_count=${LATENCY_COUNT:-300}
 throughput_seconds=${THROUGHPUT_SECONDS:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -108,8 +110,11 @@ if has cpu || has memory; then
             start_responder $kind "$proposal" "$esp"
             sleep 1
             if has cpu; then
-                # A warm-up batch (JIT, caches), deleted again, then the measured run.
-                load "$proposal" "$esp" 100 "$concurrency" --delete > /dev/null
+                # A warm-up batch, deleted again, then the measured run. .NET's tiered compilation
+                # recompiles hot methods in the background for a while: after 100 setups a profile
+                # of our responder still had about 15% of its samples in the JIT, which a
+                # long-running daemon no longer pays; hence WARMUP (default 500) for both responders.
+                load "$proposal" "$esp" "$warmup" "$concurrency" --delete > /dev/null
                 before=$(cpu_ticks)
                 report=$(load "$proposal" "$esp" "$count" "$concurrency" --delete)
                 after=$(cpu_ticks)
@@ -253,7 +258,7 @@ out="$root/bench/results/compare-strongswan.md"
     echo "Machine: $cpu_model, $(nproc) cores, Linux $(uname -r), .NET $dotnet_version, strongSwan $charon_version (charon, kernel-libipsec, \`dos_protection = no\`), $(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f1-2)."
     echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share the two cores: the figures move between runs)."
     echo "Responder pinned to CPU 0; \`ikesharp load\` (or our initiating daemon and iperf3's client) to CPU 1."
-    if has cpu || has memory; then echo "CPU: $count setups per cell, $concurrency in flight, one Child SA (aes128gcm16) per IKE SA, deleted afterwards; memory: $memory_count SAs held (PSK + x25519)."; fi
+    if has cpu || has memory; then echo "CPU: $warmup setups to warm up, then $count per cell, $concurrency in flight, one Child SA (aes128gcm16) per IKE SA, deleted afterwards; memory: $memory_count SAs held (PSK + x25519)."; fi
     if has latency; then echo "One setup at a time: $latency_count setups, PSK + x25519, \`ikesharp load --concurrency 1\` between the two namespaces (a veth pair)."; fi
     if has throughput; then echo "Throughput: iperf3 TCP for $throughput_seconds s, 10.1.0.1 behind our initiating daemon to 10.2.0.1 behind the responder, ESP in UDP 4500 (RFC 3948), IKE aes128gcm16-prfsha256-x25519."; fi
     echo
