@@ -26,6 +26,33 @@ public static class Program
             return;
         }
 
+        if (args is ["floor", "ecdsa", string floorSeconds])
+        {
+            // The ECDSA P-256 + ecp256 responder's crypto floor in a plain loop, for
+            // bench/compare-strongswan.sh to set beside the daemon's CPU per SA in the same run
+            // (BenchmarkDotNet's CertificateFloorBenchmarks measures the same more carefully).
+            var floor = new CertificateFloorBenchmarks();
+            floor.Setup();
+            var warm = System.Diagnostics.Stopwatch.StartNew();
+            while (warm.Elapsed.TotalSeconds < 1)
+            {
+                floor.CryptoFloorEcdsaResponder();
+            }
+
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            long n = 0;
+            while (wall.Elapsed.TotalSeconds < double.Parse(floorSeconds, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                n += floor.CryptoFloorEcdsaResponder();
+            }
+
+            double cpuUs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n;
+            Console.WriteLine(System.FormattableString.Invariant($"{n} ecdsa floors in {wall.Elapsed.TotalSeconds:F1} s: {wall.Elapsed.TotalMicroseconds / n:F1} us wall, {cpuUs:F1} us CPU each"));
+            floor.Cleanup();
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

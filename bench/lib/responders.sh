@@ -3,7 +3,10 @@
 # (charon with kernel-libipsec), with its DoS thresholds off (one load generator address makes
 # many half-open SAs). Sourced; the caller sets: cli (ikesharp.dll), dir (a private temp dir),
 # a and b (namespace names), addr_a and addr_b (their addresses in a /24), psk, and optionally
-# cpu (taskset CPU list for the responder) and remote_ts (the responder's remote_ts).
+# cpu (taskset CPU list for the responder) and remote_ts (the responder's remote_ts); auth=pubkey
+# with pki (a directory holding ca.crt, resp.crt, resp.key: see make_pki) for ECDSA certificates
+# instead of the PSK; install_routes=yes and encap=yes for traffic through strongSwan's
+# kernel-libipsec TUN (it carries ESP only in UDP: this kernel has no ESP).
 # Sets pid to the responder's process (the daemon or charon itself).
 
 netns_up() { # VETH_PREFIX
@@ -21,6 +24,22 @@ netns_up() { # VETH_PREFIX
 netns_down() {
     ip netns del "$a" 2>/dev/null || true
     ip netns del "$b" 2>/dev/null || true
+}
+
+make_pki() { # DIR: a P-256 CA, resp.crt for $addr_b and init.crt for $addr_a (SAN = the address)
+    mkdir -p "$1"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1/ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$1/ca.key" -subj "/CN=IkeSharp bench CA" -days 3650 \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out "$1/ca.crt"
+    for leaf in "resp $addr_b" "init $addr_a"; do
+        set -- "$1" $leaf
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1/$2.key" 2>/dev/null
+        openssl req -new -key "$1/$2.key" -subj "/CN=$2.bench.test" -out "$1/$2.csr"
+        printf 'subjectAltName=IP:%s\nkeyUsage=critical,digitalSignature\n' "$3" > "$1/$2.ext"
+        openssl x509 -req -in "$1/$2.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial -days 30 \
+            -extfile "$1/$2.ext" -out "$1/$2.crt" 2>/dev/null
+    done
+    chmod 600 "$1"/*.key
 }
 
 stop_responder() {
@@ -51,17 +70,20 @@ default = "warn"
 local_addrs = ["$addr_b"]
 proposals = ["$2"]
 [connections.load.local]
-auth = "psk"
+auth = "${auth:-psk}"
 id = "$addr_b"
+$([ "${auth:-psk}" = pubkey ] && echo "certs = [\"$pki/resp.crt\"]")
 [connections.load.remote]
-auth = "psk"
+auth = "${auth:-psk}"
 id = "%any"
+$([ "${auth:-psk}" = pubkey ] && echo "cacerts = [\"$pki/ca.crt\"]")
 [connections.load.children.net]
 local_ts = ["10.2.0.0/24"]
 remote_ts = ["${remote_ts:-0.0.0.0/0}"]
 esp_proposals = ["$3"]
 [secrets.ike-load]
 secret = "$psk"
+$([ "${auth:-psk}" = pubkey ] && printf '[secrets.ecdsa-resp]\nfile = "%s"' "$pki/resp.key")
 TOML
         chmod 600 "$dir/responder.toml"
         rm -f "$dir/ikesharp.sock"
@@ -70,12 +92,19 @@ TOML
         until [ -S "$dir/ikesharp.sock" ]; do sleep 0.2; kill -0 $pid || { cat "$dir/responder.log"; exit 1; }; done
         ;;
     strongswan)
-        mkdir -p "$dir/run" "$dir/swanctl"
+        mkdir -p "$dir/run" "$dir/swanctl/x509" "$dir/swanctl/x509ca" "$dir/swanctl/private"
+        swan_certs=
+        if [ "${auth:-psk}" = pubkey ]; then
+            cp "$pki/ca.crt" "$dir/swanctl/x509ca/ca.crt"
+            cp "$pki/resp.crt" "$dir/swanctl/x509/resp.crt"
+            cp "$pki/resp.key" "$dir/swanctl/private/resp.key"
+            swan_certs="certs = resp.crt"
+        fi
         rm -f "$dir/charon.vici"
         cat > "$dir/strongswan.conf" <<CONF
 charon {
     load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey curve25519 aes sha1 sha2 hmac gcm gmp kdf kernel-libipsec kernel-netlink socket-default vici
-    install_routes = no
+    install_routes = ${install_routes:-no}
     dos_protection = no
     cookie_threshold = 1000000
     block_threshold = 1000000
@@ -90,9 +119,11 @@ CONF
         cat > "$dir/swanctl/swanctl.conf" <<CONF
 connections { load { local_addrs = $addr_b
                      proposals = $2
-                     local { auth = psk
-                             id = $addr_b }
-                     remote { auth = psk }
+                     encap = ${encap:-no}
+                     local { auth = ${auth:-psk}
+                             id = $addr_b
+                             $swan_certs }
+                     remote { auth = ${auth:-psk} }
                      children { net { local_ts = 10.2.0.0/24
                                       remote_ts = ${remote_ts:-0.0.0.0/0}
                                       esp_proposals = $3 } } } }

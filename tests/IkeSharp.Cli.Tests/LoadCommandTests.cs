@@ -1,8 +1,11 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using IkeSharp.Core.Credentials;
 using IkeSharp.Core.Engine;
 using IkeSharp.Core.Policy;
+using IkeSharp.Crypto.Auth;
 using IkeSharp.Crypto.Proposals;
 using IkeSharp.Daemon.DataPlane;
 using IkeSharp.Daemon.Hosting;
@@ -14,7 +17,8 @@ namespace IkeSharp.Cli.Tests;
 
 /// <summary>
 /// <c>ikesharp load</c> through the real command line, in process, against our own responder (a
-/// daemon runtime on loopback UDP, 127.0.0.2, ports 21700-21750, one pair per test).
+/// daemon runtime on loopback UDP, 127.0.0.2, ports 21700-21750 and 21860-21880 (21760-21781 are the
+/// daemon tests'), one pair per test).
 /// </summary>
 public class LoadCommandTests
 {
@@ -54,8 +58,42 @@ public class LoadCommandTests
 
             // strongSwan's block_threshold (5 half-open SAs per address) would drop most of a load
             // generator's IKE_SA_INITs; a responder under test raises it, as charon's dos_protection = no does.
+            return Start(connection, new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(psk)));
+        }
+
+        /// <summary>
+        /// A responder with an ECDSA P-256 certificate for 127.0.0.2 and an ecp256 proposal, which
+        /// takes initiators whose certificates chain to <paramref name="authority"/>.
+        /// </summary>
+        public static Responder StartWithCertificate(int port, X509Certificate2 certificate, ECDsa key, X509Certificate2 authority)
+        {
+            var connection = new ConnectionConfig
+            {
+                Name = "loaded",
+                LocalAddrs = [IPAddress.Parse("127.0.0.2")],
+                LocalPort = port,
+                LocalNatTPort = port + 1,
+                Proposals = [ProposalParser.Parse("aes128gcm16-prfsha256-ecp256", SecurityProtocol.Ike).Transforms],
+                Local = new AuthConfig(AuthKind.PublicKey, "127.0.0.2") { Certs = ["responder"] },
+                Remote = new AuthConfig(AuthKind.PublicKey) { CaCerts = ["ca"] },
+                Children =
+                [
+                    new ChildConfig
+                    {
+                        Name = "any",
+                        LocalTs = [TrafficSelector.Subnet("0.0.0.0/0")],
+                        RemoteTs = [TrafficSelector.Subnet("0.0.0.0/0")],
+                        EspProposals = [ProposalParser.Parse("aes128gcm16", SecurityProtocol.Esp).Transforms],
+                    },
+                ],
+            };
+            return Start(connection, new CredentialStore().AddCertificate("responder", certificate, SigningKey.FromEcdsa(key)).AddAuthority("ca", authority));
+        }
+
+        private static Responder Start(ConnectionConfig connection, ICredentialStore credentials)
+        {
             var options = new EngineOptions { CookieThreshold = 10_000, CookieThresholdPerAddress = 10_000, BlockThreshold = 10_000 };
-            var config = new RuntimeConfig([connection], new SharedKeyStore().Add(System.Text.Encoding.UTF8.GetBytes(psk)), options);
+            var config = new RuntimeConfig([connection], credentials, options);
             return new Responder(DaemonRuntime.Start(config, _ => new NullDataPlane(), NullLoggerFactory.Instance, null));
         }
 
@@ -156,6 +194,122 @@ public class LoadCommandTests
         Assert.True(exit == 0, output + err);
         Assert.Equal(5, SingleJsonLine(output).GetProperty("established").GetInt32());
         Assert.Equal((5, 0), await responder.CountsAsync());
+    }
+
+    /// <summary>
+    /// A P-256 CA, a certificate for the responder (SAN IP 127.0.0.2) and one for the load generator,
+    /// made with the BCL; the generator's certificate, key and CA are written as PEM files for the
+    /// command line, in a directory removed on dispose.
+    /// </summary>
+    private sealed class LoadPki : IDisposable
+    {
+        public LoadPki()
+        {
+            Dir = Directory.CreateTempSubdirectory("ikesharp-load-pki-").FullName;
+            AuthorityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=Load test CA, O=IkeSharp tests", AuthorityKey, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            Authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            (ResponderCertificate, ResponderKey) = Leaf("CN=responder.load.test", IPAddress.Parse("127.0.0.2"));
+            (X509Certificate2 initiator, ECDsa initiatorKey) = Leaf("CN=initiator.load.test", IPAddress.Parse("127.0.0.1"));
+            File.WriteAllText(CaFile, Authority.ExportCertificatePem());
+            File.WriteAllText(CertFile, initiator.ExportCertificatePem());
+            File.WriteAllText(KeyFile, initiatorKey.ExportPkcs8PrivateKeyPem());
+            initiator.Dispose();
+            initiatorKey.Dispose();
+        }
+
+        public string Dir { get; }
+
+        public ECDsa AuthorityKey { get; }
+
+        public X509Certificate2 Authority { get; }
+
+        public X509Certificate2 ResponderCertificate { get; }
+
+        public ECDsa ResponderKey { get; }
+
+        public string CaFile => Path.Combine(Dir, "ca.pem");
+
+        public string CertFile => Path.Combine(Dir, "initiator.pem");
+
+        public string KeyFile => Path.Combine(Dir, "initiator-key.pem");
+
+        public (X509Certificate2 Certificate, ECDsa Key) Leaf(string subject, IPAddress address)
+        {
+            var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+            var sans = new SubjectAlternativeNameBuilder();
+            sans.AddIpAddress(address);
+            request.CertificateExtensions.Add(sans.Build());
+            X509Certificate2 certificate = request.Create(Authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(8));
+            return (certificate, key);
+        }
+
+        public void Dispose()
+        {
+            Authority.Dispose();
+            AuthorityKey.Dispose();
+            ResponderCertificate.Dispose();
+            ResponderKey.Dispose();
+            Directory.Delete(Dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Cert_sets_up_sas_with_ecdsa_p256_certificates_and_ecp256()
+    {
+        using var pki = new LoadPki();
+        await using Responder responder = Responder.StartWithCertificate(21860, pki.ResponderCertificate, pki.ResponderKey, pki.Authority);
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21860", "--count", "8", "--concurrency", "4",
+            "--proposal", "aes128gcm16-prfsha256-ecp256", "--cert", pki.CertFile, "--key", pki.KeyFile, "--cacert", pki.CaFile, "--json");
+        Assert.True(exit == 0, output + err);
+
+        JsonElement report = SingleJsonLine(output);
+        Assert.Equal(8, report.GetProperty("established").GetInt32());
+        Assert.Equal(0, report.GetProperty("failed").GetInt32());
+
+        // The responder took our certificate: each SA is known by the certificate's subject (our IDi
+        // defaults to it, RFC 7296 §3.5), and each has its Child SA.
+        (int ikeSas, int childSas) = await responder.CountsAsync();
+        Assert.Equal((8, 8), (ikeSas, childSas));
+        IReadOnlyList<IkeSaInfo> sas = await responder.SasAsync();
+        Assert.All(sas, sa => Assert.Contains("CN=initiator.load.test", sa.RemoteId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cert_refuses_a_responder_whose_certificate_is_not_from_the_cacert()
+    {
+        using var pki = new LoadPki();
+        using var other = new LoadPki();
+        await using Responder responder = Responder.StartWithCertificate(21870, other.ResponderCertificate, other.ResponderKey, pki.Authority);
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21870", "--count", "3", "--concurrency", "3",
+            "--proposal", "aes128gcm16-prfsha256-ecp256", "--cert", pki.CertFile, "--key", pki.KeyFile, "--cacert", pki.CaFile, "--json");
+        Assert.True(exit == 1, output + err);
+
+        JsonElement report = SingleJsonLine(output);
+        Assert.Equal(0, report.GetProperty("established").GetInt32());
+        JsonProperty failure = Assert.Single(report.GetProperty("failures").EnumerateObject());
+        Assert.Equal("authentication_failed", failure.Name);
+        Assert.Equal(3, failure.Value.GetInt32());
+    }
+
+    [Fact]
+    public void Cert_with_a_key_of_another_certificate_is_refused()
+    {
+        using var pki = new LoadPki();
+        (X509Certificate2 stranger, ECDsa strangerKey) = pki.Leaf("CN=stranger.load.test", IPAddress.Loopback);
+        string strangerKeyFile = Path.Combine(pki.Dir, "stranger-key.pem");
+        File.WriteAllText(strangerKeyFile, strangerKey.ExportPkcs8PrivateKeyPem());
+        stranger.Dispose();
+        strangerKey.Dispose();
+        (int exit, string output, string err) = Run("load", "--remote", "127.0.0.2:21880", "--count", "1", "--cert", pki.CertFile, "--key", strangerKeyFile, "--cacert", pki.CaFile);
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Contains($"--key {strangerKeyFile} is not the private key of --cert {pki.CertFile}", err, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -77,6 +77,40 @@ public partial class LoadInteropTests
         }
     }
 
+    [Fact]
+    public void Load_with_ecdsa_certificates_and_ecp256_sets_up_sas_at_strongswan()
+    {
+        // issue 6's third cell: ECDSA P-256 certificates from one CA at both ends, ecp256. strongSwan
+        // checks our certificate against its CA and our AUTH signature (RFC 7427); we check its.
+        using var lab = new Lab("le");
+        var pki = new Pki(Path.Combine(lab.Dir, "pki"), "ecdsa");
+        using var swan = new StrongSwan(lab);
+        swan.ConfigureLoad("aes128gcm16-prfsha256-ecp256", "aes128gcm16", Psk, pki);
+        swan.Start();
+        try
+        {
+            Shell.Result run = Shell.RunWithTimeout(TimeSpan.FromMinutes(3), "ip", ["netns", "exec", lab.Ours, "dotnet", CliPath, "load", "--remote", lab.TheirsOuter,
+                "--count", "6", "--concurrency", "3", "--proposal", "aes128gcm16-prfsha256-ecp256",
+                "--cert", pki.OursCert, "--key", pki.OursKey, "--cacert", pki.CaCert, "--remote-id", lab.TheirsOuter, "--json"]);
+            JsonElement report = Report(run, swan);
+            Assert.True(run.Ok, run.Output + swan.Log);
+            Assert.Equal(6, report.GetProperty("established").GetInt32());
+            Assert.Equal(0, report.GetProperty("failed").GetInt32());
+
+            // strongSwan's view: six IKE SAs, each with its Child SA, each authenticated by our
+            // certificate's subject (our IDi defaults to it) over ECDH P-256.
+            string list = swan.ListSas();
+            Assert.True(EstablishedRegex().Matches(list).Count == 6, $"strongSwan lists {EstablishedRegex().Matches(list).Count} IKE SAs:\n{list}");
+            Assert.Equal(6, InstalledRegex().Matches(list).Count);
+            Assert.Equal(6, Regex.Matches(list, "CN=ours.interop.test").Count);
+            Assert.Equal(6, Regex.Matches(list, "ECP_256").Count);
+        }
+        finally
+        {
+            swan.Kill();
+        }
+    }
+
     private static void SetUpAndDelete(Lab lab, StrongSwan swan)
     {
         Shell.Result first = Load(lab, "--count", "100", "--concurrency", "20");

@@ -137,10 +137,23 @@ internal sealed class StrongSwan : IDisposable
     /// Writes the configs for a load test: strongSwan at 10.99.0.2 answers any initiator at 10.99.0.1
     /// with any identity and the PSK, narrowing every proposed selector to the lab's LANs. Routes stay
     /// out of the kernel (hundreds of identical Child SAs), and the DoS thresholds (block_threshold:
-    /// 5 half-open SAs per address) are off, as for any load test from one address.
+    /// 5 half-open SAs per address) are off, as for any load test from one address. With
+    /// <paramref name="pki"/>, both ends authenticate with certificates from its CA instead (pubkey;
+    /// strongSwan shows theirs.crt and takes any initiator certificate that chains to ca.crt).
     /// </summary>
-    public void ConfigureLoad(string ikeProposal, string espProposal, string psk)
+    public void ConfigureLoad(string ikeProposal, string espProposal, string psk, Pki? pki = null)
     {
+        string auth = "psk";
+        string localCerts = "";
+        if (pki is not null)
+        {
+            File.Copy(pki.CaCert, Path.Combine(dir, "swanctl", "x509ca", "ca.crt"), true);
+            File.Copy(pki.TheirsCert, Path.Combine(dir, "swanctl", "x509", "theirs.crt"), true);
+            File.Copy(pki.TheirsKey, Path.Combine(dir, "swanctl", "private", "theirs.key"), true);
+            auth = "pubkey";
+            localCerts = "certs = theirs.crt";
+        }
+
         File.WriteAllText(Path.Combine(dir, "strongswan.conf"), $$"""
             charon {
                 load = {{Plugins}}
@@ -175,11 +188,12 @@ internal sealed class StrongSwan : IDisposable
                     proposals = {{ikeProposal}}
                     mobike = no
                     local {
-                        auth = psk
+                        auth = {{auth}}
                         id = {{lab.TheirsOuter}}
+                        {{localCerts}}
                     }
                     remote {
-                        auth = psk
+                        auth = {{auth}}
                         id = %any
                     }
                     children {

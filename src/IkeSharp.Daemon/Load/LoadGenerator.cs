@@ -60,7 +60,7 @@ public sealed class LoadGenerator
 
         long origin = time.GetTimestamp();
         long Now() => (long)time.GetElapsedTime(origin).TotalMilliseconds;
-        var run = new LoadRun(profile, local, random, AlgorithmRegistry.Default, engineOptions);
+        var run = new LoadRun(profile, local, random, AlgorithmRegistry.Default, engineOptions, () => time.GetElapsedTime(origin).TotalMilliseconds);
         bool natTDistinct = profile.RemoteNatTPort != profile.Remote.Port;
         byte[] buffer = new byte[Transport.UdpPort.MaxDatagram];
         var from = new SocketAddress(local.AddressFamily, SocketAddress.GetMaximumAddressSize(local.AddressFamily));

@@ -108,9 +108,9 @@ public sealed record LoadReport
             json.WriteNumber("failed", Failed);
             json.WriteNumber("setups_per_second", Math.Round(SetupsPerSecond, 1));
             json.WriteStartObject("latency_ms");
-            json.WriteNumber("p50", LatencyMs.P50);
-            json.WriteNumber("p90", LatencyMs.P90);
-            json.WriteNumber("p99", LatencyMs.P99);
+            json.WriteNumber("p50", Math.Round(LatencyMs.P50, 3));
+            json.WriteNumber("p90", Math.Round(LatencyMs.P90, 3));
+            json.WriteNumber("p99", Math.Round(LatencyMs.P99, 3));
             json.WriteEndObject();
             json.WriteNumber("retransmissions", Retransmissions);
             json.WriteStartObject("failures");
@@ -132,7 +132,7 @@ public sealed record LoadReport
         CultureInfo c = CultureInfo.InvariantCulture;
         yield return string.Create(c, $"established   {Established} of {Started} started, {Failed} failed, {Deleted} deleted");
         yield return string.Create(c, $"setups/s      {SetupsPerSecond:F1} (setup phase {SetupTime.TotalSeconds:F2} s)");
-        yield return string.Create(c, $"latency       p50 {LatencyMs.P50:F1} ms, p90 {LatencyMs.P90:F1} ms, p99 {LatencyMs.P99:F1} ms (first IKE_SA_INIT sent to {(Childless ? "IKE SA established" : "Child SA installed")})");
+        yield return string.Create(c, $"latency       p50 {LatencyMs.P50:F2} ms, p90 {LatencyMs.P90:F2} ms, p99 {LatencyMs.P99:F2} ms (first IKE_SA_INIT sent to {(Childless ? "IKE SA established" : "Child SA installed")})");
         yield return string.Create(c, $"retransmits   {Retransmissions}");
         foreach ((LoadFailure failure, int n) in Failures.OrderBy(f => f.Key))
         {
