@@ -112,6 +112,9 @@ public sealed class IkeEngine : IDisposable
     /// <summary>Requests of ours sent again because no response came in time (RFC 7296 §2.1), over the engine's life.</summary>
     public long Retransmissions { get; private set; }
 
+    /// <summary>Liveness checks, rekeys and expiries over the engine's life.</summary>
+    public EngineCounters Counters => context.Counters;
+
     /// <summary>Number of Child SAs over all IKE SAs.</summary>
     public int ChildSaCount => context.ChildSpisInUse.Count;
 
@@ -151,6 +154,7 @@ public sealed class IkeEngine : IDisposable
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
                 break;
             case CheckLiveness check when sas.TryGetValue(check.LocalSpi, out IkeSa? sa) && sa.State == IkeSaState.Established:
+                context.Counters.LivenessChecks++;
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
                 break;
             case CreateChildSa create when Established(create.LocalSpi) is { } sa:
@@ -327,6 +331,11 @@ public sealed class IkeEngine : IDisposable
                             break;
                         case RetransmitDecision.GiveUp:
                             bool wasEstablished = sa.State == IkeSaState.Established;
+                            if (wasEstablished)
+                            {
+                                context.Counters.DeadPeers++;
+                            }
+
                             Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions",
                                 wasEstablished ? SaCloseCause.DeadPeer : SaCloseCause.Failed);
 
@@ -345,6 +354,7 @@ public sealed class IkeEngine : IDisposable
                     long delay = (long)dpd.TotalMilliseconds;
                     if (now - sa.LastInbound >= delay && sa.Active is null && sa.Pending.Count == 0)
                     {
+                        context.Counters.LivenessChecks++;
                         Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
                     }
 
@@ -366,6 +376,7 @@ public sealed class IkeEngine : IDisposable
                     StartConnection(new Initiate(sa.Config.Name, reauthChild.Length == 0 ? null : reauthChild), now);
                     break;
                 case TimerKind.IkeExpire when sa.State == IkeSaState.Established && !sa.Rekeyed:
+                    context.Counters.IkeExpired++;
                     sa.State = IkeSaState.Deleting;
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
                     break;
@@ -373,6 +384,7 @@ public sealed class IkeEngine : IDisposable
                     Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, rekeyChild.Config, inCreateChildSa: true, rekeying: rekeyChild)], now);
                     break;
                 case TimerKind.ChildExpire when sa.State == IkeSaState.Established && sa.Children.FirstOrDefault(c => c.SpiIn == timer.MessageId) is { } expired:
+                    context.Counters.ChildExpired++;
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, expired)], now);
                     break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
@@ -546,6 +558,7 @@ public sealed class IkeEngine : IDisposable
 
             if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed } rekey)
             {
+                context.Counters.ChildRekeys++;
                 events.Enqueue(new ChildSaRekeyed(now, sa.Config.Name, old.Config.Name, old.SpiIn, old.SpiOut, installed.SpiIn, installed.SpiOut));
                 if (weInitiated)
                 {
@@ -623,6 +636,7 @@ public sealed class IkeEngine : IDisposable
                     ScheduleLifetime(next, moved, moved.CreatedAt);
                 }
 
+                context.Counters.IkeRekeys++;
                 events.Enqueue(new IkeSaRekeyed(now, sa.Config.Name, sa.SpiI, sa.SpiR, next.SpiI, next.SpiR));
                 if (weInitiated)
                 {
