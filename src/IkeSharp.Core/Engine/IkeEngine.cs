@@ -667,8 +667,10 @@ public sealed class IkeEngine : IDisposable
     private bool EnforceUniqueness(IkeSa fresh, bool initialContact, long now)
     {
         UniquePolicy policy = fresh.Config.Unique;
-        if (policy == UniquePolicy.Never)
+        if (policy == UniquePolicy.Never || (policy == UniquePolicy.No && !initialContact))
         {
+            // unique = no keeps both unless the peer says INITIAL_CONTACT (RFC 7296 §2.4): nothing
+            // to look for, and no scan of every IKE SA on every IKE_AUTH (a daemon holding 100,000).
             return true;
         }
 
