@@ -532,6 +532,11 @@ public sealed class IkeEngine : IDisposable
             Establish(sa, now);
         }
 
+        if (message.ExchangeType == ExchangeType.IkeAuth && sa.State == IkeSaState.Established)
+        {
+            sa.ReleaseInitMaterial();
+        }
+
         if (exchange.Tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa))
         {
             bool rekeyedAway = sa.State == IkeSaState.Deleting && sa.Children.Count == 0 && sa.Rekeyed;
@@ -805,7 +810,12 @@ public sealed class IkeEngine : IDisposable
         {
             // A retransmitted IKE_SA_INIT gets the same response, without new crypto (§2.1);
             // another IKE_SA_INIT under the same SPIi from the same peer is not a new SA.
-            if (datagram.Span.SequenceEqual(existing.InitRequest))
+            if (existing.InitRequest.Length == 0)
+            {
+                // IKE_AUTH is done: a late copy, or another message under its SPIi; the SA no longer keeps the INIT messages (ReleaseInitMaterial).
+                Drop("IKE_SA_INIT under the SPIi of an established IKE SA");
+            }
+            else if (datagram.Span.SequenceEqual(existing.InitRequest))
             {
                 transmits.Enqueue(new Transmit(local, remote, existing.InitResponse));
             }
@@ -957,6 +967,11 @@ public sealed class IkeEngine : IDisposable
         byte[] bytes = sa.Outbound!.Seal(sa.SpiI, sa.SpiR, message.ExchangeType, IkeFlags.Response | (sa.IsInitiator ? IkeFlags.Initiator : IkeFlags.None), message.MessageId, response.Payloads);
         sa.Responses.Answered(message.MessageId, datagram.Span, bytes);
         transmits.Enqueue(new Transmit(local, remote, bytes));
+        if (message.ExchangeType == ExchangeType.IkeAuth && sa.State == IkeSaState.Established)
+        {
+            // The response is built and cached: the IKE_SA_INIT material has served.
+            sa.ReleaseInitMaterial();
+        }
         if (deleteAfter)
         {
             bool closedByPeer = !sa.Rekeyed && sa.State == IkeSaState.Established;
