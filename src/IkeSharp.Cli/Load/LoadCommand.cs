@@ -40,6 +40,8 @@ internal static class LoadCommand
         public bool NoChild { get; init; }
         public double? Rate { get; init; }
         public string? Duration { get; init; }
+
+        public string? Hold { get; init; }
         public bool Delete { get; init; }
         public string? Id { get; init; }
         public string? RemoteId { get; init; }
@@ -65,6 +67,7 @@ internal static class LoadCommand
         var noChild = new Option<bool>("--no-child") { Description = "IKE SAs only (childless IKE_AUTH, RFC 6023; the responder must announce support)" };
         var rate = new Option<double?>("--rate") { Description = "new initiations per second at most" };
         var duration = new Option<string?>("--duration") { Description = "stop initiating after this long (e.g. 30s, 2m, 500ms); setups then in flight count as unfinished" };
+        var hold = new Option<string?>("--hold") { Description = "keep the SAs this long after the setups (e.g. 10m), answering the responder's liveness checks and rekeys; the report says what was lost" };
         var delete = new Option<bool>("--delete") { Description = "delete every IKE SA afterwards (INFORMATIONAL Delete)" };
         var id = new Option<string?>("--id") { Description = "our identity (default: our address)" };
         var remoteId = new Option<string?>("--remote-id") { Description = "the identity the responder must show (default: any)" };
@@ -74,7 +77,7 @@ internal static class LoadCommand
         var json = new Option<bool>("--json") { Description = "print one line of JSON at the end, nothing else" };
         var command = new Command("load", "set up many IKE SAs against a responder and report setups/s, latency and failures")
         {
-            remote, local, count, concurrency, proposal, espProposal, psk, cert, key, caCert, child, noChild, rate, duration, delete, id, remoteId, idPattern, localTs, remoteTs, json,
+            remote, local, count, concurrency, proposal, espProposal, psk, cert, key, caCert, child, noChild, rate, duration, hold, delete, id, remoteId, idPattern, localTs, remoteTs, json,
         };
         command.SetAction((result, token) => RunAsync(
             new Arguments
@@ -93,6 +96,7 @@ internal static class LoadCommand
                 NoChild = result.GetValue(noChild),
                 Rate = result.GetValue(rate),
                 Duration = result.GetValue(duration),
+                Hold = result.GetValue(hold),
                 Delete = result.GetValue(delete),
                 Id = result.GetValue(id),
                 RemoteId = result.GetValue(remoteId),
@@ -207,6 +211,17 @@ internal static class LoadCommand
             duration = d;
         }
 
+        TimeSpan? holdTime = null;
+        if (a.Hold is not null)
+        {
+            if (!TryDuration(a.Hold, out TimeSpan h) || h <= TimeSpan.Zero)
+            {
+                return (null, $"--hold '{a.Hold}' is not a positive duration; write e.g. 30s, 10m or 1h");
+            }
+
+            holdTime = h;
+        }
+
         ProposalListParseResult ike = ProposalParser.ParseList(a.Proposal, SecurityProtocol.Ike);
         if (!ike.IsSuccess)
         {
@@ -250,6 +265,7 @@ internal static class LoadCommand
             Concurrency = a.Concurrency,
             Rate = a.Rate,
             Duration = duration,
+            Hold = holdTime,
             Delete = a.Delete,
             Child = !a.NoChild,
             IkeProposals = [.. ike.Proposals.Select(p => p.Transforms)],

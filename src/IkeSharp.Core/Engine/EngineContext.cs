@@ -14,6 +14,9 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
 
     public long Now { get; set; }
 
+    /// <summary>Liveness checks, rekeys and expiries, counted where they happen.</summary>
+    public EngineCounters Counters { get; } = new();
+
     /// <summary>Raise <c>IkeSaKeysExported</c> for every IKE SA's keys (EngineOptions.ExportKeys).</summary>
     public bool ExportKeys { get; init; }
 

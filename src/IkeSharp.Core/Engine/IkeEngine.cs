@@ -123,6 +123,9 @@ public sealed class IkeEngine : IDisposable
     /// <summary>Requests of ours sent again because no response came in time (RFC 7296 §2.1), over the engine's life.</summary>
     public long Retransmissions { get; private set; }
 
+    /// <summary>Liveness checks, rekeys and expiries over the engine's life.</summary>
+    public EngineCounters Counters => context.Counters;
+
     /// <summary>Number of Child SAs over all IKE SAs.</summary>
     public int ChildSaCount => context.ChildSpisInUse.Count;
 
@@ -162,6 +165,7 @@ public sealed class IkeEngine : IDisposable
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
                 break;
             case CheckLiveness check when sas.TryGetValue(check.LocalSpi, out IkeSa? sa) && sa.State == IkeSaState.Established:
+                context.Counters.LivenessChecks++;
                 Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
                 break;
             case CreateChildSa create when Established(create.LocalSpi) is { } sa:
@@ -338,6 +342,11 @@ public sealed class IkeEngine : IDisposable
                             break;
                         case RetransmitDecision.GiveUp:
                             bool wasEstablished = sa.State == IkeSaState.Established;
+                            if (wasEstablished)
+                            {
+                                context.Counters.DeadPeers++;
+                            }
+
                             Remove(sa, $"the peer {sa.Remote} did not answer request {timer.MessageId} ({sa.Active?.Exchange.ToIanaName()}) after {schedule.Retransmissions} retransmissions",
                                 wasEstablished ? SaCloseCause.DeadPeer : SaCloseCause.Failed);
 
@@ -359,6 +368,7 @@ public sealed class IkeEngine : IDisposable
                         // An exchange already in flight checks liveness by its own retransmissions.
                         if (sa.Active is null && sa.Pending.Count == 0)
                         {
+                            context.Counters.LivenessChecks++;
                             Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.Liveness)], now);
                         }
 
@@ -388,6 +398,7 @@ public sealed class IkeEngine : IDisposable
                     StartConnection(new Initiate(sa.Config.Name, reauthChild.Length == 0 ? null : reauthChild), now);
                     break;
                 case TimerKind.IkeExpire when sa.State == IkeSaState.Established && !sa.Rekeyed:
+                    context.Counters.IkeExpired++;
                     sa.State = IkeSaState.Deleting;
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteIkeSa)], now);
                     break;
@@ -395,6 +406,7 @@ public sealed class IkeEngine : IDisposable
                     Queue(sa, ExchangeType.CreateChildSa, [new ChildCreateTask(sa, context, rekeyChild.Config, inCreateChildSa: true, rekeying: rekeyChild)], now);
                     break;
                 case TimerKind.ChildExpire when sa.State == IkeSaState.Established && sa.Children.FirstOrDefault(c => c.SpiIn == timer.MessageId) is { } expired:
+                    context.Counters.ChildExpired++;
                     Queue(sa, ExchangeType.Informational, [new InformationalTask(sa, context, InformationalKind.DeleteChildSa, expired)], now);
                     break;
                 case TimerKind.HalfOpen when sa.State is IkeSaState.Connecting or IkeSaState.Authenticating:
@@ -569,6 +581,11 @@ public sealed class IkeEngine : IDisposable
             Establish(sa, now);
         }
 
+        if (message.ExchangeType == ExchangeType.IkeAuth && sa.State == IkeSaState.Established)
+        {
+            sa.ReleaseInitMaterial();
+        }
+
         if (exchange.Tasks.OfType<InformationalTask>().Any(t => t.DeletesIkeSa))
         {
             bool rekeyedAway = sa.State == IkeSaState.Deleting && sa.Children.Count == 0 && sa.Rekeyed;
@@ -595,6 +612,7 @@ public sealed class IkeEngine : IDisposable
 
             if (task is ChildCreateTask { Replaced: { } old, Installed: { } installed } rekey)
             {
+                context.Counters.ChildRekeys++;
                 events.Enqueue(new ChildSaRekeyed(now, sa.Config.Name, old.Config.Name, old.SpiIn, old.SpiOut, installed.SpiIn, installed.SpiOut));
                 if (weInitiated)
                 {
@@ -672,6 +690,7 @@ public sealed class IkeEngine : IDisposable
                     ScheduleLifetime(next, moved, moved.CreatedAt);
                 }
 
+                context.Counters.IkeRekeys++;
                 events.Enqueue(new IkeSaRekeyed(now, sa.Config.Name, sa.SpiI, sa.SpiR, next.SpiI, next.SpiR));
                 if (weInitiated)
                 {
@@ -702,8 +721,10 @@ public sealed class IkeEngine : IDisposable
     private bool EnforceUniqueness(IkeSa fresh, bool initialContact, long now)
     {
         UniquePolicy policy = fresh.Config.Unique;
-        if (policy == UniquePolicy.Never)
+        if (policy == UniquePolicy.Never || (policy == UniquePolicy.No && !initialContact))
         {
+            // unique = no keeps both unless the peer says INITIAL_CONTACT (RFC 7296 §2.4): nothing
+            // to look for, and no scan of every IKE SA on every IKE_AUTH (a daemon holding 100,000).
             return true;
         }
 
@@ -838,7 +859,12 @@ public sealed class IkeEngine : IDisposable
         {
             // A retransmitted IKE_SA_INIT gets the same response, without new crypto (§2.1);
             // another IKE_SA_INIT under the same SPIi from the same peer is not a new SA.
-            if (datagram.Span.SequenceEqual(existing.InitRequest))
+            if (existing.InitRequest.Length == 0)
+            {
+                // IKE_AUTH is done: a late copy, or another message under its SPIi; the SA no longer keeps the INIT messages (ReleaseInitMaterial).
+                Drop("IKE_SA_INIT under the SPIi of an established IKE SA");
+            }
+            else if (datagram.Span.SequenceEqual(existing.InitRequest))
             {
                 transmits.Enqueue(new Transmit(local, remote, existing.InitResponse));
             }
@@ -991,6 +1017,11 @@ public sealed class IkeEngine : IDisposable
         byte[] bytes = sa.Outbound!.Seal(sa.SpiI, sa.SpiR, message.ExchangeType, IkeFlags.Response | (sa.IsInitiator ? IkeFlags.Initiator : IkeFlags.None), message.MessageId, response.Payloads);
         sa.Responses.Answered(message.MessageId, datagram.Span, bytes);
         transmits.Enqueue(new Transmit(local, remote, bytes));
+        if (message.ExchangeType == ExchangeType.IkeAuth && sa.State == IkeSaState.Established)
+        {
+            // The response is built and cached: the IKE_SA_INIT material has served.
+            sa.ReleaseInitMaterial();
+        }
         if (deleteAfter)
         {
             bool closedByPeer = !sa.Rekeyed && sa.State == IkeSaState.Established;

@@ -35,6 +35,11 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
     public TaskResult ProcessResponse(ReceivedMessage response)
     {
         DeletesIkeSa = kind == InformationalKind.DeleteIkeSa;
+        if (kind == InformationalKind.Liveness)
+        {
+            context.Counters.LivenessAnswered++;
+        }
+
         if (kind == InformationalKind.DeleteChildSa && sa.Children.Contains(child!))
         {
             Forget(child!, "deleted by us", SaCloseCause.Local);
@@ -56,6 +61,12 @@ internal sealed class InformationalTask(IkeSa sa, EngineContext context, Informa
             sa.State = IkeSaState.Deleting;
             DeletesIkeSa = true;
             return TaskResult.Done;
+        }
+
+        if (request.Payloads.Count == 0)
+        {
+            // An empty INFORMATIONAL request is the peer's liveness check (§1.4); the empty response answers it.
+            context.Counters.PeerLivenessChecks++;
         }
 
         foreach (DeletePayload delete in request.Payloads.OfType<DeletePayload>())

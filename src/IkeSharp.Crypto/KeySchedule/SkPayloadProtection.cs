@@ -18,7 +18,12 @@ namespace IkeSharp.Crypto.KeySchedule;
 public sealed class SkPayloadProtection : IDisposable
 {
     private readonly IEncryptionAlgorithm encryption;
-    private readonly ICipherKey cipher;
+
+    // The key, not a keyed cipher: a cipher context (OpenSSL's EVP_CIPHER_CTX behind AesGcm, ~1 KB
+    // of native memory each) per direction of every IKE SA was a large part of a daemon's memory
+    // per SA, for messages that come every dpd_delay at most. Keying one per message costs a few
+    // microseconds (docs/performance.md).
+    private readonly SecretBytes encryptionKey;
     private readonly IIntegrityKey? integrity;
     private readonly IRandomSource random;
     private ulong ivCounter;
@@ -32,7 +37,8 @@ public sealed class SkPayloadProtection : IDisposable
 
         this.encryption = encryption;
         this.random = random;
-        cipher = encryption.CreateKey(encryptionKey);
+        this.encryptionKey = new SecretBytes(encryptionKey);
+        encryption.CreateKey(encryptionKey).Dispose(); // checks the key length now, not at the first message
         integrity = encryption.IsAead ? null : integrityAlgorithm!.CreateKey(integrityKey);
     }
 
@@ -83,6 +89,7 @@ public sealed class SkPayloadProtection : IDisposable
         }
 
         byte[] plaintext = ArrayPool<byte>.Shared.Rent(padded);
+        using ICipherKey cipher = encryption.CreateKey(encryptionKey.ReadOnlySpan);
         try
         {
             Span<byte> pt = plaintext.AsSpan(0, padded);
@@ -150,9 +157,14 @@ public sealed class SkPayloadProtection : IDisposable
         }
 
         byte[] plaintext = new byte[ciphertextLength];
-        bool ok = encryption.IsAead
-            ? cipher.Decrypt(iv, ciphertext, icv, plaintext, bytes.Slice(0, bodyStart))
-            : cipher.Decrypt(iv, ciphertext, default, plaintext, default);
+        bool ok;
+        using (ICipherKey cipher = encryption.CreateKey(encryptionKey.ReadOnlySpan))
+        {
+            ok = encryption.IsAead
+                ? cipher.Decrypt(iv, ciphertext, icv, plaintext, bytes.Slice(0, bodyStart))
+                : cipher.Decrypt(iv, ciphertext, default, plaintext, default);
+        }
+
         if (!ok)
         {
             return new DecodeError(DecodeErrorCode.IntegrityCheckFailed,
@@ -170,7 +182,7 @@ public sealed class SkPayloadProtection : IDisposable
 
     public void Dispose()
     {
-        cipher.Dispose();
+        encryptionKey.Dispose();
         integrity?.Dispose();
     }
 }

@@ -47,10 +47,38 @@ public static class StatusReport
         _ => "DESTROYING",
     };
 
-    public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows, IReadOnlyList<DataPlane.TrapInfo>? traps = null)
+    /// <summary>The engine's counters (<see cref="EngineCounters"/>) and the host's, read on the engine's thread.</summary>
+    public sealed record Totals(int IkeSas, int ChildSas, long LivenessChecks, long LivenessAnswered, long IkeRekeys, long ChildRekeys, long DeadPeers, long IkeExpired, long ChildExpired, long Retransmissions, long MailboxDrops)
+    {
+        public static Totals Of(IkeEngine e, long mailboxDrops)
+        {
+            ArgumentNullException.ThrowIfNull(e);
+            EngineCounters c = e.Counters;
+            return new(e.IkeSaCount, e.ChildSaCount, c.LivenessChecks, c.LivenessAnswered, c.IkeRekeys, c.ChildRekeys, c.DeadPeers, c.IkeExpired, c.ChildExpired, e.Retransmissions, mailboxDrops);
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows, IReadOnlyList<DataPlane.TrapInfo>? traps = null, Totals? totals = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
+        if (totals is not null)
+        {
+            w.WriteStartObject("counters");
+            w.WriteNumber("ike_sas", totals.IkeSas);
+            w.WriteNumber("child_sas", totals.ChildSas);
+            w.WriteNumber("liveness_checks", totals.LivenessChecks);
+            w.WriteNumber("liveness_answered", totals.LivenessAnswered);
+            w.WriteNumber("ike_rekeys", totals.IkeRekeys);
+            w.WriteNumber("child_rekeys", totals.ChildRekeys);
+            w.WriteNumber("dead_peers", totals.DeadPeers);
+            w.WriteNumber("ike_expired", totals.IkeExpired);
+            w.WriteNumber("child_expired", totals.ChildExpired);
+            w.WriteNumber("retransmissions", totals.Retransmissions);
+            w.WriteNumber("mailbox_drops", totals.MailboxDrops);
+            w.WriteEndObject();
+        }
+
         w.WriteStartArray("ike_sas");
         foreach (IkeRow r in rows)
         {

@@ -36,8 +36,12 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private readonly ConcurrentDictionary<uint, ChildEntry> bySpiIn = new();
     private readonly Dictionary<string, int> routeUse = new(StringComparer.Ordinal);
 
-    // Copy-on-write list of outbound entries, newest first, read without a lock by the TUN thread.
-    private ChildEntry[] outbound = [];
+    // Outbound entries, newest first, changed under the write lock in O(1) (a daemon may hold
+    // 100,000 Child SAs: copying an array of all of them on every install made each install O(n)
+    // and a large-object allocation). The TUN thread reads a snapshot without a lock; a change
+    // drops the snapshot and the next outbound packet rebuilds it once.
+    private readonly LinkedList<ChildEntry> outboundList = new();
+    private ChildEntry[]? outbound = [];
     private long noPolicy;
     private long selectorMismatch;
     private long dropped;
@@ -151,6 +155,9 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
         public Lock SealLock { get; } = new();
 
+        /// <summary>This entry's place in the outbound list, for removal in O(1).</summary>
+        public LinkedListNode<ChildEntry>? OutboundNode { get; set; }
+
         /// <summary>
         /// ESP for one SA may arrive on two receive threads (UDP 4500 and the raw protocol-50 socket,
         /// whichever a peer, or an attacker who saw the SPI, picks): the replay window and the cipher
@@ -197,7 +204,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                     throw new InvalidOperationException($"inbound SPI {sa.SpiIn:x8} is already installed");
                 }
 
-                outbound = [entry, .. outbound];
+                entry.OutboundNode = outboundList.AddFirst(entry);
+                Volatile.Write(ref outbound, null);
                 AddRoutes(sa.RemoteTs, sa.LocalTs, sa.Connection, sa.Child);
             }
         }
@@ -213,7 +221,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 return;
             }
 
-            outbound = [.. outbound.Where(e => e != entry)];
+            outboundList.Remove(entry.OutboundNode!);
+            Volatile.Write(ref outbound, null);
             RemoveRoutes(entry.Sa.RemoteTs);
         }
 
@@ -386,6 +395,17 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
     }
 
+    /// <summary>The outbound entries as an array, newest first, made once after each change.</summary>
+    private ChildEntry[] OutboundSnapshot()
+    {
+        lock (writeLock)
+        {
+            ChildEntry[] snapshot = outbound ?? [.. outboundList];
+            outbound = snapshot;
+            return snapshot;
+        }
+    }
+
     /// <summary>The newest Child SA whose selectors cover the packet (RFC 4301 §5.1), or null (counted).</summary>
     private ChildEntry? FindOutbound(ReadOnlySpan<byte> ipPacket, out IpPacketInfo info)
     {
@@ -394,7 +414,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return null;
         }
 
-        foreach (ChildEntry entry in outbound)
+        foreach (ChildEntry entry in Volatile.Read(ref outbound) ?? OutboundSnapshot())
         {
             if (PacketSelector.Any(entry.Local, info, source: true) && PacketSelector.Any(entry.Remote, info, source: false))
             {
@@ -445,6 +465,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             }
 
             bySpiIn.Clear();
+            outboundList.Clear();
             outbound = [];
         }
     }

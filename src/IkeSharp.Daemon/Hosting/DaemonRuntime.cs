@@ -255,10 +255,11 @@ public sealed class DaemonRuntime : IAsyncDisposable
     {
         IReadOnlyList<StatusReport.IkeRow> rows = await StatusRowsAsync().ConfigureAwait(false);
         IReadOnlyList<TrapInfo> traps = (host.DataPlane as UserspaceDataPlane)?.Traps.Installed ?? [];
+        StatusReport.Totals totals = await host.InvokeAsync((e, _) => StatusReport.Totals.Of(e, host.MailboxDrops)).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
-            StatusReport.WriteJson(w, rows, traps);
+            StatusReport.WriteJson(w, rows, traps, totals);
         }
 
         return new ControlReply(true, StatusReport.Text(rows, traps), Encoding.UTF8.GetString(buffer.ToArray()));

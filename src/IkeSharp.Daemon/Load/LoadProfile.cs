@@ -32,6 +32,13 @@ public sealed record LoadProfile
     /// <summary>Delete every IKE SA set up (INFORMATIONAL Delete, RFC 7296 §1.4.1) once the setups are done.</summary>
     public bool Delete { get; init; }
 
+    /// <summary>
+    /// Keep the SAs this long after the setups are done (before any delete), answering the
+    /// responder's liveness checks and rekeys (RFC 7296 §1.4, §2.8) as any peer does; the report
+    /// says how many were lost meanwhile. Null: end at once.
+    /// </summary>
+    public TimeSpan? Hold { get; init; }
+
     /// <summary>A Child SA in each IKE_AUTH (RFC 7296 §1.2); false sets up childless IKE SAs (RFC 6023).</summary>
     public bool Child { get; init; } = true;
 

@@ -91,6 +91,9 @@ public sealed record LoadReport
     /// <summary>The SAs were set up without Child SAs (RFC 6023), so latency ends at IKE SA established.</summary>
     public bool Childless { get; init; }
 
+    /// <summary>With --hold: how long the SAs were held, and what happened to them meanwhile.</summary>
+    public HoldReport? Hold { get; init; }
+
     /// <summary>Length of the setup phase.</summary>
     public required TimeSpan SetupTime { get; init; }
 
@@ -120,6 +123,19 @@ public sealed record LoadReport
             }
 
             json.WriteEndObject();
+            if (Hold is { } h)
+            {
+                json.WriteStartObject("hold");
+                json.WriteNumber("seconds", Math.Round(h.Time.TotalSeconds, 1));
+                json.WriteNumber("held_at_start", h.HeldAtStart);
+                json.WriteNumber("held_at_end", h.HeldAtEnd);
+                json.WriteNumber("lost", h.Lost);
+                json.WriteNumber("liveness_requests_answered", h.LivenessRequestsAnswered);
+                json.WriteNumber("ike_rekeys", h.IkeRekeys);
+                json.WriteNumber("child_rekeys", h.ChildRekeys);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 
@@ -138,6 +154,11 @@ public sealed record LoadReport
         {
             yield return string.Create(c, $"failed        {n} x {failure.Describe()}") + (FailureExamples.TryGetValue(failure, out string? example) ? $": e.g. {example}" : "");
         }
+
+        if (Hold is { } h)
+        {
+            yield return string.Create(c, $"held          {h.Time.TotalSeconds:F0} s: {h.HeldAtStart} IKE SAs at the start, {h.HeldAtEnd} at the end, {h.Lost} lost; answered {h.LivenessRequestsAnswered} liveness checks; {h.IkeRekeys} IKE and {h.ChildRekeys} Child SA rekeys");
+        }
     }
 }
 
@@ -147,3 +168,10 @@ public sealed record LoadProgress(int Started, int InFlight, int Established, in
     public string ToLine() => string.Create(CultureInfo.InvariantCulture,
         $"{ElapsedMs / 1000.0,7:F1} s  started {Started}  in flight {InFlight}  established {Established}  failed {Failed}  retransmits {Retransmissions}{(Deleting ? $"  deleted {Deleted}" : "")}");
 }
+
+/// <summary>
+/// What happened to the SAs held after the setups (--hold): held at the start and the end, lost
+/// (deleted by the responder or dead), the responder's liveness checks we answered (RFC 7296 §1.4)
+/// and the rekeys done (§2.8, §2.18).
+/// </summary>
+public sealed record HoldReport(TimeSpan Time, int HeldAtStart, int HeldAtEnd, int Lost, long LivenessRequestsAnswered, long IkeRekeys, long ChildRekeys);

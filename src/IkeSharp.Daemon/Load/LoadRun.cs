@@ -30,6 +30,11 @@ public sealed class LoadRun
     private int deletesInFlight;
     private int nextDelete;
     private Phase phase = Phase.NotStarted;
+    private long holdEndsAt = -1;
+    private int heldAtStart;
+    private int lost;
+    private (long Liveness, long IkeRekeys, long ChildRekeys) countersAtHold;
+    private HoldReport? hold;
 
     /// <param name="fineClock">
     /// Milliseconds with a fraction, for latencies only: the engine's clock is whole milliseconds, too
@@ -53,6 +58,7 @@ public sealed class LoadRun
     {
         NotStarted,
         Setup,
+        Holding,
         Deleting,
         Done,
     }
@@ -99,6 +105,10 @@ public sealed class LoadRun
                     next = Min(next, startedAt + (long)d.TotalMilliseconds);
                 }
             }
+            else if (phase == Phase.Holding)
+            {
+                next = Min(next, holdEndsAt);
+            }
 
             return next;
         }
@@ -142,6 +152,11 @@ public sealed class LoadRun
     {
         Drain();
         EndSetup(now);
+        if (phase == Phase.Holding)
+        {
+            EndHold(now);
+        }
+
         phase = Phase.Done;
     }
 
@@ -162,6 +177,7 @@ public sealed class LoadRun
             FailureExamples = new Dictionary<LoadFailure, string>(examples),
             SetupTime = TimeSpan.FromMilliseconds(end - Math.Max(startedAt, 0)),
             Childless = !profile.Child,
+            Hold = hold,
         };
     }
 
@@ -189,6 +205,14 @@ public sealed class LoadRun
                 if (started == slots.Length && inFlight == 0)
                 {
                     EndSetup(now);
+                    continue;
+                }
+            }
+            else if (phase == Phase.Holding)
+            {
+                if (now >= holdEndsAt)
+                {
+                    EndHold(now);
                     continue;
                 }
             }
@@ -225,7 +249,7 @@ public sealed class LoadRun
 
     private void EndSetup(long now)
     {
-        if (phase is Phase.Done or Phase.Deleting)
+        if (phase is Phase.Done or Phase.Deleting or Phase.Holding)
         {
             return;
         }
@@ -240,6 +264,25 @@ public sealed class LoadRun
         }
 
         setupEndedAt = now;
+        if (profile.Hold is { } h && phase == Phase.Setup)
+        {
+            phase = Phase.Holding;
+            holdEndsAt = now + (long)h.TotalMilliseconds;
+            heldAtStart = slots.Count(s => s is { State: SlotState.Up });
+            EngineCounters c = engine.Counters;
+            countersAtHold = (c.PeerLivenessChecks, c.IkeRekeys, c.ChildRekeys);
+            return;
+        }
+
+        phase = profile.Delete ? Phase.Deleting : Phase.Done;
+    }
+
+    /// <summary>The hold is over (or the run was stopped during it): report it, then delete or finish.</summary>
+    private void EndHold(long now)
+    {
+        EngineCounters c = engine.Counters;
+        hold = new HoldReport(TimeSpan.FromMilliseconds(now - setupEndedAt), heldAtStart, slots.Count(s => s is { State: SlotState.Up }), lost,
+            c.PeerLivenessChecks - countersAtHold.Liveness, c.IkeRekeys - countersAtHold.IkeRekeys, c.ChildRekeys - countersAtHold.ChildRekeys);
         phase = profile.Delete ? Phase.Deleting : Phase.Done;
     }
 
@@ -369,6 +412,10 @@ public sealed class LoadRun
                     case SlotState.Deleting:
                         deletesInFlight--;
                         deleted++;
+                        break;
+                    case SlotState.Up when phase == Phase.Holding:
+                        // Held, and gone before the hold ended: the responder deleted it or stopped answering.
+                        lost++;
                         break;
                 }
 

@@ -19,7 +19,7 @@ public class LoadRunTests
     private static readonly IPEndPoint Ours = new(IPAddress.Parse("192.0.2.10"), 40000);
     private static readonly IPEndPoint Theirs = new(IPAddress.Parse("192.0.2.1"), 500);
 
-    private static IkeEngine Responder() => new(
+    private static IkeEngine Responder(TimeSpan? dpdDelay = null, TimeSpan? childRekey = null) => new(
         [
             new ConnectionConfig
             {
@@ -28,6 +28,7 @@ public class LoadRunTests
                 Proposals = [ProposalParser.Parse("aes128gcm16-prfsha256-x25519", SecurityProtocol.Ike).Transforms],
                 Local = new AuthConfig(AuthKind.Psk, "192.0.2.1"),
                 Remote = new AuthConfig(AuthKind.Psk),
+                DpdDelay = dpdDelay,
                 Children =
                 [
                     new ChildConfig
@@ -36,6 +37,7 @@ public class LoadRunTests
                         LocalTs = [TrafficSelector.Subnet("0.0.0.0/0")],
                         RemoteTs = [TrafficSelector.Subnet("0.0.0.0/0")],
                         EspProposals = [ProposalParser.Parse("aes128gcm16", SecurityProtocol.Esp).Transforms],
+                        RekeyTime = childRekey ?? TimeSpan.FromHours(1),
                     },
                 ],
             },
@@ -57,9 +59,9 @@ public class LoadRunTests
     /// Runs the load to its end: datagrams cross at once unless <paramref name="drop"/> (given the
     /// index of each datagram the generator sends) says to lose them; time jumps to the next deadline.
     /// </summary>
-    private static (LoadReport Report, IkeEngine Responder) Simulate(LoadProfile profile, Func<int, bool>? drop = null, Func<double>? fineClock = null)
+    private static (LoadReport Report, IkeEngine Responder) Simulate(LoadProfile profile, Func<int, bool>? drop = null, Func<double>? fineClock = null, IkeEngine? responderEngine = null)
     {
-        IkeEngine responder = Responder();
+        IkeEngine responder = responderEngine ?? Responder();
         var run = new LoadRun(profile, Ours, new SystemRandom(), AlgorithmRegistry.Default, fineClock: fineClock);
         long now = 0;
         int sent = 0;
@@ -121,6 +123,35 @@ public class LoadRunTests
         Assert.Equal(3, report.Established);
         Assert.Equal(new LatencyPercentiles(0.25, 0.25, 0.25), report.LatencyMs);
         Assert.Contains("\"p50\":0.25,", report.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Held_SAs_answer_the_responders_liveness_checks_and_rekeys_and_none_is_lost()
+    {
+        // dpd_delay 10 s and Child rekey_time 60 s at the responder, three minutes held (RFC 7296 §1.4, §2.8).
+        IkeEngine responder = Responder(dpdDelay: TimeSpan.FromSeconds(10), childRekey: TimeSpan.FromSeconds(60));
+        (LoadReport report, _) = Simulate(Profile(10, 10) with { Hold = TimeSpan.FromMinutes(3) }, responderEngine: responder);
+
+        HoldReport hold = Assert.IsType<HoldReport>(report.Hold);
+        Assert.Equal(10, report.Established);
+        Assert.Equal(TimeSpan.FromMinutes(3), hold.Time);
+        Assert.Equal(10, hold.HeldAtStart);
+        Assert.Equal(10, hold.HeldAtEnd);
+        Assert.Equal(0, hold.Lost);
+
+        // Every liveness check the responder sent was answered by the load run, but for those sent
+        // at the instant the hold ended (at most one per SA, in flight); each SA saw several.
+        EngineCounters c = responder.Counters;
+        Assert.True(c.LivenessChecks >= 10 * 5, $"{c.LivenessChecks} liveness checks");
+        Assert.InRange(c.LivenessChecks - c.LivenessAnswered, 0, 10);
+        Assert.Equal(c.LivenessAnswered, hold.LivenessRequestsAnswered);
+
+        // Each Child SA was rekeyed at least once a minute, before its hard lifetime.
+        Assert.True(hold.ChildRekeys >= 10 * 3, $"{hold.ChildRekeys} Child SA rekeys");
+        Assert.Equal(c.ChildRekeys, hold.ChildRekeys);
+        Assert.Equal(0, c.ChildExpired);
+        Assert.Equal(0, c.DeadPeers);
+        Assert.Contains("\"hold\":{\"seconds\":180,\"held_at_start\":10,\"held_at_end\":10,\"lost\":0", report.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]
