@@ -58,6 +58,9 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// <summary>The device hands over super-packets and takes merged ones (IFF_VNET_HDR with TSO).</summary>
     public bool Offload => device.VnetHeader;
 
+    /// <summary>The TUN_F_* offloads the kernel took (0: plain).</summary>
+    public uint OffloadFlags => device.Offloads;
+
     /// <summary>Super-packets read and cut into segments.</summary>
     public long SuperPackets => Interlocked.Read(ref superPackets);
 
