@@ -1,45 +1,57 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace IkeSharp.Daemon.Offload;
 
 /// <summary>
 /// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit
 /// words. The sum does not depend on byte order (RFC 1071 §2(B)), so it is taken over 32-bit words
-/// in the machine's order into a 64-bit accumulator and folded and byte-swapped once at the end.
+/// in the machine's order into 64-bit accumulators (eight words a step where the CPU has 256-bit
+/// vectors) and folded and byte-swapped once at the end.
 /// </summary>
 public static class InternetChecksum
 {
     /// <summary>Adds <paramref name="data"/> to a running sum (in network order once folded; odd lengths padded with a zero octet, RFC 1071 §4.1).</summary>
     public static ulong Add(ulong sum, ReadOnlySpan<byte> data)
     {
-        ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(data);
-        ulong s0 = 0;
-        ulong s1 = 0;
-        int i = 0;
-        for (; i + 1 < words.Length; i += 2)
+        ulong native = 0;
+        int done = 0;
+        if (Vector256.IsHardwareAccelerated && data.Length >= 64)
         {
-            s0 += words[i];
-            s1 += words[i + 1];
+            // 32 octets a step: eight 32-bit words widened into 64-bit lanes, which cannot overflow
+            // within a 64 KiB packet (2048 steps of less than 2^33 each).
+            ref byte start = ref MemoryMarshal.GetReference(data);
+            Vector256<ulong> low = Vector256<ulong>.Zero;
+            Vector256<ulong> high = Vector256<ulong>.Zero;
+            for (; done + 32 <= data.Length; done += 32)
+            {
+                (Vector256<ulong> a, Vector256<ulong> b) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)done).AsUInt32());
+                low += a;
+                high += b;
+            }
+
+            native = Vector256.Sum(low + high);
         }
 
-        if (i < words.Length)
+        ReadOnlySpan<byte> tail = data[done..];
+        ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(tail);
+        foreach (uint word in words)
         {
-            s0 += words[i];
+            native += word;
         }
 
-        ulong native = s0 + s1;
         int rest = words.Length * 4;
-        if (rest + 1 < data.Length)
+        if (rest + 1 < tail.Length)
         {
-            native += MemoryMarshal.Read<ushort>(data[rest..]);
+            native += MemoryMarshal.Read<ushort>(tail[rest..]);
             rest += 2;
         }
 
-        if (rest < data.Length)
+        if (rest < tail.Length)
         {
             // The odd octet is the high half of a big-endian word padded with zero.
-            native += BitConverter.IsLittleEndian ? data[rest] : (uint)data[rest] << 8;
+            native += BitConverter.IsLittleEndian ? tail[rest] : (uint)tail[rest] << 8;
         }
 
         ushort folded = Fold(native);
