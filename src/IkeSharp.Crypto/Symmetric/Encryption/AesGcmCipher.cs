@@ -9,7 +9,9 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 /// GCM tag cut to 8, 12 or 16 octets.
 /// </summary>
 /// <remarks>
-/// The BCL's <see cref="AesGcm"/> does all the work for 12- and 16-octet ICVs. It refuses tags
+/// For 12- and 16-octet ICVs, OpenSSL's EVP interface does the work directly where libcrypto.so.3
+/// is there (<see cref="OpenSslAesGcm"/>, without the per-call overhead of the BCL's wrapper), else
+/// the BCL's <see cref="AesGcm"/>. It refuses tags
 /// shorter than 12 octets, so for the 8-octet ICV it encrypts with the full tag and keeps its
 /// leftmost octets (a shorter GCM tag is the leftmost part of the full one, NIST SP 800-38D §5.2.1.2),
 /// and to verify it decrypts with the GCM keystream (CTR from inc32(J_0), SP 800-38D §7.2) and
@@ -31,7 +33,8 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
     /// <summary>One AES-GCM key per SA and direction; no allocation per packet; one thread at a time.</summary>
     private sealed class Key : SaltedAeadKey
     {
-        private readonly AesGcm gcm;
+        private readonly AesGcm? gcm;
+        private readonly OpenSslAesGcm? native;
 
         // Only for the 8-octet ICV, which the BCL cannot verify: the GCM keystream, and room for
         // the ciphertext made again (sized for ESP packets; grows once for a longer IKE message).
@@ -42,6 +45,12 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
             : base(algorithm, salt)
         {
             bool shortTag = algorithm.IcvLength < 12;
+            if (!shortTag && OpenSslAesGcm.IsAvailable)
+            {
+                native = new OpenSslAesGcm(key, algorithm.IcvLength);
+                return;
+            }
+
             gcm = new AesGcm(key, shortTag ? FullTag : algorithm.IcvLength);
             if (shortTag)
             {
@@ -52,22 +61,34 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
 
         protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
         {
+            if (native is not null)
+            {
+                native.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+                return;
+            }
+
             if (keystream is null)
             {
-                gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+                gcm!.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
                 return;
             }
 
             Span<byte> fullTag = stackalloc byte[FullTag];
-            gcm.Encrypt(nonce, plaintext, ciphertext, fullTag, associatedData);
+            gcm!.Encrypt(nonce, plaintext, ciphertext, fullTag, associatedData);
             fullTag[..tag.Length].CopyTo(tag);
         }
 
         protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
         {
+            if (native is not null)
+            {
+                native.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+                return;
+            }
+
             if (keystream is null)
             {
-                gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+                gcm!.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
                 return;
             }
 
@@ -76,7 +97,8 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
 
         protected override void DisposeCipher()
         {
-            gcm.Dispose();
+            gcm?.Dispose();
+            native?.Dispose();
             keystream?.Dispose();
         }
 
@@ -97,7 +119,7 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
                 again = new byte[ciphertext.Length];
             }
 
-            gcm.Encrypt(nonce, plaintext, again.AsSpan(0, ciphertext.Length), fullTag, associatedData);
+            gcm!.Encrypt(nonce, plaintext, again.AsSpan(0, ciphertext.Length), fullTag, associatedData);
             if (!CryptographicOperations.FixedTimeEquals(fullTag[..tag.Length], tag))
             {
                 CryptographicOperations.ZeroMemory(plaintext);
