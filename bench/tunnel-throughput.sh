@@ -7,6 +7,7 @@
 #   bench/tunnel-throughput.sh 10 aes128gcm16 aes256-sha256          (the default)
 #   TUN_QUEUES=1 bench/tunnel-throughput.sh                           ([daemon] tun_queues)
 #   ENCAP=no bench/tunnel-throughput.sh                               (plain ESP, IP protocol 50)
+#   OFFLOAD=no bench/tunnel-throughput.sh                             ([daemon] offload = false: no TSO/GRO on the TUN device, no UDP GSO/GRO)
 #
 # Needs root, iperf3 and a Release build (dotnet build IkeSharp.slnx -c Release). Everything it
 # makes (namespaces, veth, daemons, temp dir) is removed on exit; traffic stays in the namespaces.
@@ -66,6 +67,8 @@ side "$NS_B" ikb-b 10.98.0.2 10.2.0.1
 config() { # name local remote local_net remote_net esp
     local queues=""
     [ -n "${TUN_QUEUES:-}" ] && queues="tun_queues = $TUN_QUEUES"
+    [ "${OFFLOAD:-yes}" = no ] && queues="$queues
+offload = false"
     cat > "$DIR/$1.toml" <<EOF
 [daemon]
 control_socket = "$DIR/$1.sock"
@@ -97,7 +100,7 @@ wait_for() { for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.1; done; e
 
 ip netns exec "$NS_B" iperf3 -s -B 10.2.0.1 -D --logfile "$DIR/iperf3-server.log"
 
-echo "ikesharp tunnel throughput, iperf3 TCP ${SECONDS_PER_RUN}s 10.1.0.1 -> 10.2.0.1, encap=$ENCAP, tun_queues=${TUN_QUEUES:-default}, $(nproc) cores"
+echo "ikesharp tunnel throughput, iperf3 TCP ${SECONDS_PER_RUN}s 10.1.0.1 -> 10.2.0.1, encap=$ENCAP, tun_queues=${TUN_QUEUES:-default}, offload=${OFFLOAD:-yes}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for esp in "${PROPOSALS[@]}"; do
     config a 10.98.0.1 10.98.0.2 10.1.0.0/24 10.2.0.0/24 "$esp"
     config b 10.98.0.2 10.98.0.1 10.2.0.0/24 10.1.0.0/24 "$esp"

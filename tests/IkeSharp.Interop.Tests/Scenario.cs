@@ -155,6 +155,33 @@ internal sealed partial class Scenario : IDisposable
         return packets - lost;
     }
 
+    /// <summary>A TCP stream through the tunnel with iperf3 (server on the other LAN); returns the octets the server received.</summary>
+    public long TcpStream(bool fromOurs, int seconds = 3)
+    {
+        string serverNs = fromOurs ? Lab.Theirs : Lab.Ours;
+        string clientNs = fromOurs ? Lab.Ours : Lab.Theirs;
+        string serverAddress = fromOurs ? Lab.TheirsInner : Lab.OursInner;
+        string clientAddress = fromOurs ? Lab.OursInner : Lab.TheirsInner;
+        var server = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "netns", "exec", serverNs, "iperf3", "-s", "-1", "-B", serverAddress, "-p", "5202" })
+        {
+            server.ArgumentList.Add(a);
+        }
+
+        using Process s = Process.Start(server)!;
+        Thread.Sleep(300);
+        Shell.Result client = Shell.RunWithTimeout(TimeSpan.FromSeconds(seconds + 20), "ip", "netns", "exec", clientNs, "iperf3", "-c", serverAddress, "-B", clientAddress,
+            "-p", "5202", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        if (!s.WaitForExit(TimeSpan.FromSeconds(5)))
+        {
+            s.Kill();
+        }
+
+        Check(client.Ok, $"iperf3 TCP stream {(fromOurs ? "from our LAN" : "from their LAN")} failed:\n{client.Output}");
+        using JsonDocument doc = JsonDocument.Parse(client.Output);
+        return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bytes").GetInt64();
+    }
+
     public void WaitFor(Func<bool> condition, string what, int seconds = 20)
     {
         var until = DateTime.UtcNow.AddSeconds(seconds);

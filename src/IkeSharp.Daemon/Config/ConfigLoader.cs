@@ -52,7 +52,7 @@ public sealed class ConfigLoader
     [
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
         "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
-        "tun_queues", "tun_mtu", "path_mtu", "ikesa_limit", "ike_sas_per_identity", "auth_failure_limit", "auth_failure_window", "informational_limit",
+        "tun_queues", "offload", "tun_mtu", "path_mtu", "ikesa_limit", "ike_sas_per_identity", "auth_failure_limit", "auth_failure_window", "informational_limit",
     ];
 
     /// <summary>The subsystems [daemon.log] may set a level for.</summary>
@@ -952,6 +952,7 @@ public sealed class ConfigLoader
 
             // One reader thread per queue; Linux allows 256 queues per TUN device (MAX_TAP_QUEUES).
             TunQueues = (int)(Integer(table, path, "tun_queues", 1, Tun.TunDevice.MaxQueues) ?? defaults.TunQueues),
+            Offload = Bool(table, path, "offload") ?? defaults.Offload,
 
             // An MTU below 68 is refused by Linux (ETH_MIN_MTU, RFC 791 §3.2); a path below 576 cannot carry every IPv4 datagram a host must accept.
             TunMtu = (int?)Integer(table, path, "tun_mtu", Tun.TunMtu.MinimumMtu, 65535),

@@ -114,6 +114,13 @@ public sealed record DaemonSettings
     /// <summary>tun_queues: queues of the TUN device (IFF_MULTI_QUEUE), each with its reader thread; default one per processor.</summary>
     public int TunQueues { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, Tun.TunDevice.MaxQueues);
 
+    /// <summary>
+    /// offload: the TUN device hands over TCP/UDP super-packets (IFF_VNET_HDR, TSO/USO) that are
+    /// segmented here, decrypted TCP segments are merged before they are written, and ESP in UDP
+    /// goes with UDP GSO and GRO; default on, and off by itself where the kernel refuses.
+    /// </summary>
+    public bool Offload { get; init; } = true;
+
     /// <summary>tun_mtu: the TUN device's MTU; null (the default) computes it from <see cref="PathMtu"/> and the ESP proposals (<see cref="Tun.TunMtu"/>).</summary>
     public int? TunMtu { get; init; }
 

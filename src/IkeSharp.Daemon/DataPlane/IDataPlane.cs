@@ -20,6 +20,14 @@ public interface IDataPlane : IDisposable
 
     /// <summary>Traffic counters of a Child SA, or zeros when unknown.</summary>
     ChildSaCounters Counters(uint spiIn);
+
+    /// <summary>The end of a batch of received ESP: packets kept to be merged go to the host now.</summary>
+    void FlushInbound()
+    {
+    }
+
+    /// <summary>The NAT-T ports should use UDP GSO and GRO (the userspace data plane on an offloading TUN device).</summary>
+    bool UdpOffload => false;
 }
 
 /// <summary>Octets and packets through a Child SA, each direction (RFC 4303 §3.4.3's lifetime accounting uses them too).</summary>

@@ -6,8 +6,16 @@ namespace IkeSharp.Daemon.DataPlane;
 /// </summary>
 public interface IInnerInterface
 {
-    /// <summary>Delivers one decrypted IP packet to the host.</summary>
+    /// <summary>Delivers one decrypted IP packet to the host (or keeps it until <see cref="Flush"/>, to merge it with the next).</summary>
     void Write(ReadOnlySpan<byte> ipPacket);
+
+    /// <summary>Delivers what <see cref="Write"/> kept; called at the end of each receive batch.</summary>
+    void Flush()
+    {
+    }
+
+    /// <summary>Offloads are in use on the clear side, so the ESP side should batch with UDP GSO and GRO too.</summary>
+    bool Offload => false;
 
     /// <summary>
     /// Routes traffic for a remote selector into the tunnel (a route via the TUN device, with one of

@@ -32,6 +32,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private readonly IRandomSource random;
     private readonly ILogger log;
     private readonly int replayWindow;
+    private readonly bool offload;
     private readonly Lock writeLock = new();
     private readonly ConcurrentDictionary<uint, ChildEntry> bySpiIn = new();
     private readonly Dictionary<string, int> routeUse = new(StringComparer.Ordinal);
@@ -54,6 +55,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         this.random = random;
         this.log = log;
         this.replayWindow = replayWindow;
+        offload = inner.Offload;
         var since = System.Diagnostics.Stopwatch.StartNew();
         Traps = new TrapPolicies(clock ?? (() => since.ElapsedMilliseconds));
     }
@@ -128,6 +130,11 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     }
 
     public string Name => "userspace";
+
+    /// <summary>The clear side offloads, so ESP in UDP goes out with UDP GSO and comes in with UDP GRO.</summary>
+    public bool UdpOffload => offload;
+
+    public void FlushInbound() => inner.Flush();
 
     /// <summary>Outbound packets that matched no Child SA.</summary>
     public long NoPolicyDrops => Interlocked.Read(ref noPolicy);
@@ -349,19 +356,28 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
 
         OutboundBatch batch = threadBatch ??= new OutboundBatch();
-        if (batch.Datagrams.Count > 0
-            && (batch.Datagrams.IsFull || batch.Transport != transport || !batch.Local!.Equals(entry.Local4500)))
+        if (batch.Datagrams.Count > 0 && (batch.Transport != transport || !batch.Local!.Equals(entry.Local4500)))
         {
             batch.Send();
         }
 
-        int length = Seal(entry, ipPacket, info, batch.Datagrams.NextSlot);
+        // With offloads, ESP packets of equal size to one peer share a UDP GSO message (the segments
+        // of one TCP super-packet seal to equal sizes but the last).
+        int espLength = entry.Out.SealedLength(ipPacket.Length);
+        Span<byte> room = batch.Datagrams.Reserve(espLength, entry.RemoteAddress, segment: offload);
+        if (room.IsEmpty)
+        {
+            batch.Send();
+            room = batch.Datagrams.Reserve(espLength, entry.RemoteAddress, segment: offload);
+        }
+
+        int length = Seal(entry, ipPacket, info, room);
         if (length <= 0)
         {
             return false;
         }
 
-        batch.Datagrams.Add(length, entry.RemoteAddress);
+        batch.Datagrams.Commit(length, entry.RemoteAddress);
         batch.Transport = transport;
         batch.Local = entry.Local4500;
         return true;
@@ -378,7 +394,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     /// <summary>ESP packets waiting on one thread for sendmmsg: all from one local port, through one transport.</summary>
     private sealed class OutboundBatch
     {
-        public DatagramBatch Datagrams { get; } = new(BatchSize, BufferSize);
+        public DatagramBatch Datagrams { get; } = new(BatchSize, BufferSize, segmentation: true);
 
         public IEspTransport? Transport { get; set; }
 

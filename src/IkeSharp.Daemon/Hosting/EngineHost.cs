@@ -116,7 +116,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     /// <summary>Binds an IKE port (<paramref name="natT"/> false) or a NAT-T port carrying IKE and ESP (RFC 3948).</summary>
     public void Bind(IPEndPoint endpoint, bool natT)
     {
-        var port = new UdpPort(endpoint, natT ? OnNatTDatagram : OnIkeDatagram, OnSocketError);
+        // ESP rides on the NAT-T port: with an offloading data plane it takes UDP GRO and sends with
+        // GSO, and each receive batch ends with a flush of the packets merged for the TUN device.
+        bool offload = natT && dataPlane.UdpOffload;
+        var port = new UdpPort(endpoint, natT ? OnNatTDatagram : OnIkeDatagram, OnSocketError, offload, natT ? dataPlane.FlushInbound : null);
+        if (offload)
+        {
+            log.LogInformation("{Endpoint}: UDP GRO {Gro}, UDP GSO {Gso}", port.Bound, port.Gro ? "on" : "unavailable", port.Gso ? "on" : "unavailable");
+        }
+
         ports.Add((port, natT));
         log.LogInformation("listening on {Endpoint} ({Kind})", port.Bound, natT ? "IKE and ESP in UDP, RFC 3948" : "IKE");
     }
@@ -226,13 +234,20 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     {
         try
         {
-            rawV4 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetwork, (esp, local, remote) => dataPlane.HandleEsp(esp.Span, local, remote));
-            rawV6 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetworkV6, (esp, local, remote) => dataPlane.HandleEsp(esp.Span, local, remote));
+            rawV4 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetwork, OnRawEsp);
+            rawV6 = new RawEspPort(System.Net.Sockets.AddressFamily.InterNetworkV6, OnRawEsp);
         }
         catch (System.Net.Sockets.SocketException e)
         {
             log.LogWarning("plain ESP (IP protocol 50) is unavailable: {Reason}; Child SAs need UDP encapsulation (encap = yes)", e.Message);
         }
+    }
+
+    /// <summary>Plain ESP arrives one packet per receive: it is delivered at once.</summary>
+    private void OnRawEsp(ReadOnlyMemory<byte> esp, IPEndPoint local, SocketAddress remote)
+    {
+        dataPlane.HandleEsp(esp.Span, local, remote);
+        dataPlane.FlushInbound();
     }
 
     private UdpPort? PortFor(IPEndPoint local)

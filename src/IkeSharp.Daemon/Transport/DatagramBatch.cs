@@ -41,6 +41,13 @@ internal struct MMsgHdr
 /// buffer per datagram. All of it is made once (payload in a pinned array, the rest in native
 /// memory) and reused for every batch, so a datagram costs no allocation. One thread uses a batch at a time.
 /// </summary>
+/// <remarks>
+/// With segmentation on, consecutive datagrams to one destination whose sizes are equal (the last
+/// may be shorter) share one slot and go out as one message with a UDP_SEGMENT control message
+/// (UDP GSO, udp(7)): the kernel cuts it into the same datagrams on the wire, for one pass through
+/// the stack instead of one per datagram. A port without GSO sends such a message as its datagrams,
+/// one mmsghdr each.
+/// </remarks>
 public sealed unsafe class DatagramBatch : IDisposable
 {
     /// <summary>sizeof(struct sockaddr_storage).</summary>
@@ -50,7 +57,17 @@ public sealed unsafe class DatagramBatch : IDisposable
     /// Control room per datagram: CMSG_SPACE(sizeof(struct in6_pktinfo)) is 16 + 24 = 40 octets
     /// (cmsg(3)); 64 leaves room should the kernel add another message we did not ask for.
     /// </summary>
-    private const int ControlSize = 64;
+    private const int ControlSize = 96;
+
+    /// <summary>Datagrams in one UDP GSO message at most (UDP_MAX_SEGMENTS was 64 before Linux 6.9).</summary>
+    public const int MaxSegments = 64;
+
+    /// <summary>Octets in one UDP GSO message at most: an IPv4 datagram's 65535 less its headers, with room to spare.</summary>
+    public const int MaxSegmentedBytes = 65000;
+
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+    private const int UdpGro = 104;
 
     private const int SolIp = 0;
     private const int IpPktInfo = 8;
@@ -63,13 +80,26 @@ public sealed unsafe class DatagramBatch : IDisposable
     private IoVec* vectors;
     private byte* names;
     private byte* control;
+    private readonly bool segmentation;
+    private readonly int[] segmentSize;
+    private readonly int[] segments;
+    private readonly bool[] closed;
+    private MMsgHdr* expanded;
+    private IoVec* expandedVectors;
+    private MMsgHdr* active;
+    private int activeCount;
+    private bool appending;
 
-    public DatagramBatch(int capacity, int slotSize)
+    public DatagramBatch(int capacity, int slotSize, bool segmentation = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(slotSize, 1);
         Capacity = capacity;
         SlotSize = slotSize;
+        this.segmentation = segmentation;
+        segmentSize = new int[capacity];
+        segments = new int[capacity];
+        closed = new bool[capacity];
 
         // Not zeroed: a slot is written (by the kernel or by a seal) before it is read, and pages
         // that are never used are never touched.
@@ -87,6 +117,8 @@ public sealed unsafe class DatagramBatch : IDisposable
             headers[i].Header.IovLength = 1;
             headers[i].Header.Name = names + (i * NameSize);
         }
+
+        active = headers;
     }
 
     public int Capacity { get; }
@@ -100,6 +132,52 @@ public sealed unsafe class DatagramBatch : IDisposable
 
     /// <summary>The slot a datagram to send is written into before <see cref="Add"/>: the next free one.</summary>
     public Span<byte> NextSlot => payload.AsSpan(Count * SlotSize, SlotSize);
+
+    /// <summary>Datagrams in message <paramref name="index"/>: more than one when they go out as one UDP GSO message.</summary>
+    public int Segments(int index) => segments[index];
+
+    /// <summary>
+    /// Room for a datagram of <paramref name="length"/> octets to <paramref name="remote"/>, to be
+    /// written and then kept with <see cref="Commit"/>: the end of the last message when the datagram
+    /// can go out as one more segment of it, else the next slot; empty when the batch is full.
+    /// </summary>
+    public Span<byte> Reserve(int length, SocketAddress remote, bool segment = true)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        appending = false;
+        if (segment && segmentation && Count > 0)
+        {
+            int last = Count - 1;
+            int used = (int)headers[last].Length;
+            if (!closed[last] && segments[last] < MaxSegments && length <= segmentSize[last] && used + length <= Math.Min(MaxSegmentedBytes, SlotSize)
+                && headers[last].Header.NameLength == (uint)remote.Size && remote.Buffer.Span[..remote.Size].SequenceEqual(new ReadOnlySpan<byte>(names + (last * NameSize), remote.Size)))
+            {
+                appending = true;
+                return payload.AsSpan((last * SlotSize) + used, length);
+            }
+        }
+
+        return IsFull ? Span<byte>.Empty : NextSlot;
+    }
+
+    /// <summary>Keeps the datagram of <paramref name="length"/> octets written where <see cref="Reserve"/> said.</summary>
+    public void Commit(int length, SocketAddress remote)
+    {
+        if (!appending)
+        {
+            Add(length, remote);
+            return;
+        }
+
+        appending = false;
+        int last = Count - 1;
+        headers[last].Length += (uint)length;
+        vectors[last].Length = headers[last].Length;
+        segments[last]++;
+
+        // Only the last segment may be shorter (udp(7), UDP_SEGMENT): a short one ends the message.
+        closed[last] = length < segmentSize[last];
+    }
 
     /// <summary>Datagram <paramref name="index"/> as received or added.</summary>
     public ReadOnlyMemory<byte> Datagram(int index) => payload.AsMemory(index * SlotSize, (int)headers[index].Length);
@@ -122,10 +200,87 @@ public sealed unsafe class DatagramBatch : IDisposable
         headers[i].Header.Flags = 0;
         vectors[i].Length = (nuint)length;
         headers[i].Length = (uint)length;
+        segmentSize[i] = length;
+        segments[i] = 1;
+        closed[i] = false;
         Count = i + 1;
     }
 
-    public void Clear() => Count = 0;
+    public void Clear()
+    {
+        Count = 0;
+        appending = false;
+    }
+
+    /// <summary>
+    /// Lays out messages <paramref name="from"/> onwards for <see cref="Send"/>: with
+    /// <paramref name="gso"/>, each message with several segments gets its UDP_SEGMENT control
+    /// message (cmsg(3): struct cmsghdr, then the u16 segment size); without, every datagram gets its
+    /// own mmsghdr. Returns the number of mmsghdrs to send.
+    /// </summary>
+    internal int PrepareSend(bool gso, int from = 0)
+    {
+        bool anySegmented = false;
+        for (int i = from; i < Count; i++)
+        {
+            anySegmented |= segments[i] > 1;
+        }
+
+        if (gso || !anySegmented)
+        {
+            for (int i = from; i < Count; i++)
+            {
+                if (segments[i] > 1)
+                {
+                    byte* c = control + (i * ControlSize);
+                    *(ulong*)c = 16 + 2;        // CMSG_LEN(sizeof(uint16_t))
+                    *(int*)(c + 8) = SolUdp;
+                    *(int*)(c + 12) = UdpSegment;
+                    *(ushort*)(c + 16) = (ushort)segmentSize[i];
+                    headers[i].Header.Control = c;
+                    headers[i].Header.ControlLength = 24;   // CMSG_SPACE(sizeof(uint16_t))
+                }
+                else
+                {
+                    headers[i].Header.Control = null;
+                    headers[i].Header.ControlLength = 0;
+                }
+            }
+
+            active = headers + from;
+            activeCount = Count - from;
+            return activeCount;
+        }
+
+        if (expanded is null)
+        {
+            expanded = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(Capacity * MaxSegments * sizeof(MMsgHdr)));
+            expandedVectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(Capacity * MaxSegments * sizeof(IoVec)));
+        }
+
+        int n = 0;
+        for (int i = from; i < Count; i++)
+        {
+            int total = (int)headers[i].Length;
+            for (int offset = 0; offset < total; offset += segmentSize[i])
+            {
+                int length = Math.Min(segmentSize[i], total - offset);
+                expandedVectors[n].Base = vectors[i].Base + offset;
+                expandedVectors[n].Length = (nuint)length;
+                expanded[n].Header = headers[i].Header;
+                expanded[n].Header.Iov = expandedVectors + n;
+                expanded[n].Header.Control = null;
+                expanded[n].Header.ControlLength = 0;
+                expanded[n].Length = (uint)length;
+                n++;
+            }
+        }
+
+        active = expanded;
+        activeCount = n;
+        return n;
+    }
+
 
     /// <summary>
     /// One recvmmsg(2) with MSG_DONTWAIT: takes up to <see cref="Capacity"/> datagrams already
@@ -156,14 +311,42 @@ public sealed unsafe class DatagramBatch : IDisposable
     }
 
     /// <summary>
-    /// Sends datagrams <paramref name="start"/> onwards with one sendmmsg(2) on <paramref name="fd"/>;
+    /// Sends the mmsghdrs of the last <see cref="PrepareSend"/> from <paramref name="start"/> on with one sendmmsg(2) on <paramref name="fd"/>;
     /// returns how many the kernel took (it stops at the first that fails), or the errno (negated)
     /// when it took none.
     /// </summary>
-    internal int Send(int fd, int start)
+    internal int Send(int fd, int start, int count)
     {
-        int n = Tun.LibC.SendMmsg(fd, headers + start, (uint)(Count - start), 0);
+        int n = Tun.LibC.SendMmsg(fd, active + start, (uint)(Math.Min(count, activeCount) - start), 0);
         return n < 0 ? -Marshal.GetLastPInvokeError() : n;
+    }
+
+    /// <summary>
+    /// The size of the datagrams that UDP GRO (udp(7), UDP_GRO) joined into received datagram
+    /// <paramref name="index"/>, from its UDP_GRO control message; 0 when it is one datagram.
+    /// </summary>
+    public int GroSegmentSize(int index)
+    {
+        var messages = new ReadOnlySpan<byte>(control + (index * ControlSize), (int)Math.Min(headers[index].Header.ControlLength, ControlSize));
+        int offset = 0;
+        while (offset + 16 <= messages.Length)
+        {
+            int messageLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(messages[offset..]);
+            if (messageLength < 16 || offset + messageLength > messages.Length)
+            {
+                return 0;
+            }
+
+            if (BinaryPrimitives.ReadInt32LittleEndian(messages[(offset + 8)..]) == SolUdp && BinaryPrimitives.ReadInt32LittleEndian(messages[(offset + 12)..]) == UdpGro
+                && messageLength >= 20)
+            {
+                return Math.Max(BinaryPrimitives.ReadInt32LittleEndian(messages[(offset + 16)..]), 0);
+            }
+
+            offset += (messageLength + 7) & ~7;
+        }
+
+        return 0;
     }
 
     /// <summary>True when datagram <paramref name="index"/> did not fit its slot (MSG_TRUNC): it is incomplete.</summary>
@@ -249,6 +432,12 @@ public sealed unsafe class DatagramBatch : IDisposable
         NativeMemory.Free(vectors);
         NativeMemory.Free(names);
         NativeMemory.Free(control);
+        NativeMemory.Free(expanded);
+        NativeMemory.Free(expandedVectors);
+        expanded = null;
+        expandedVectors = null;
+        active = null;
+        activeCount = 0;
         headers = null;
         vectors = null;
         names = null;

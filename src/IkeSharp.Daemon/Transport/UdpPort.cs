@@ -8,6 +8,9 @@ namespace IkeSharp.Daemon.Transport;
 /// says which of our addresses it reached (the engine needs it for NAT detection, RFC 7296 §2.23).
 /// A dedicated thread receives in batches with recvmmsg(2) (.NET's Socket has no batched receive);
 /// sends may come from any thread (a UDP send is atomic), one at a time or batched with sendmmsg(2).
+/// With offloads asked for, the socket takes UDP GRO (udp(7), UDP_GRO: datagrams of one flow come up
+/// joined, and are cut apart again here before anyone sees them) and sends batches with UDP GSO
+/// (UDP_SEGMENT) when the kernel has it; on the wire every datagram stays as it was.
 /// </summary>
 public sealed class UdpPort : IDisposable
 {
@@ -19,16 +22,21 @@ public sealed class UdpPort : IDisposable
     private readonly Thread thread;
     private readonly Action<UdpPort, IPEndPoint, SocketAddress, ReadOnlyMemory<byte>> onReceive;
     private readonly Action<string> onError;
+    private readonly Action? onBatchEnd;
     private volatile bool stopping;
+    private volatile bool gso;
     private long receiveCalls;
     private long datagramsReceived;
 
-    public UdpPort(IPEndPoint bind, Action<UdpPort, IPEndPoint, SocketAddress, ReadOnlyMemory<byte>> onReceive, Action<string> onError)
+    /// <param name="offload">Ask for UDP GRO on receive and UDP GSO on send (each only if the kernel has it).</param>
+    /// <param name="onBatchEnd">Called after the datagrams of each recvmmsg(2) were handed over, so a consumer that gathers can flush.</param>
+    public UdpPort(IPEndPoint bind, Action<UdpPort, IPEndPoint, SocketAddress, ReadOnlyMemory<byte>> onReceive, Action<string> onError, bool offload = false, Action? onBatchEnd = null)
     {
         ArgumentNullException.ThrowIfNull(bind);
         Bound = bind;
         this.onReceive = onReceive;
         this.onError = onError;
+        this.onBatchEnd = onBatchEnd;
         socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6)
         {
@@ -47,6 +55,11 @@ public sealed class UdpPort : IDisposable
             socket.SetRawSocketOption(41 /* SOL_IPV6 */, 49 /* IPV6_RECVPKTINFO */, on);
         }
 
+        if (offload)
+        {
+            EnableOffloads();
+        }
+
         EnlargeReceiveBuffer(socket);
         socket.SendBufferSize = 4 << 20;
         socket.Bind(bind);
@@ -56,6 +69,42 @@ public sealed class UdpPort : IDisposable
     }
 
     public IPEndPoint Bound { get; }
+
+    /// <summary>Datagrams come up joined by UDP GRO (and are cut apart again here).</summary>
+    public bool Gro { get; private set; }
+
+    /// <summary>Batches go out with UDP GSO; false when not asked for, the kernel lacks it, or a send showed the route cannot take it (EIO).</summary>
+    public bool Gso => gso;
+
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+    private const int UdpGro = 104;
+
+    /// <summary>UDP_GRO (Linux 5.0) is set if the kernel takes it; UDP_SEGMENT (4.18) is there if the kernel can read it back (wireguard-go asks the same way).</summary>
+    private void EnableOffloads()
+    {
+        Span<byte> on = [1, 0, 0, 0];
+        try
+        {
+            socket.SetRawSocketOption(SolUdp, UdpGro, on);
+            Gro = true;
+        }
+        catch (SocketException)
+        {
+            Gro = false;
+        }
+
+        try
+        {
+            Span<byte> value = stackalloc byte[4];
+            socket.GetRawSocketOption(SolUdp, UdpSegment, value);
+            gso = true;
+        }
+        catch (SocketException)
+        {
+            gso = false;
+        }
+    }
 
     /// <summary>
     /// A 4 MiB receive buffer, so a burst of ESP does not overflow while the reader thread waits
@@ -119,15 +168,14 @@ public sealed class UdpPort : IDisposable
 
     /// <summary>
     /// Sends the datagrams of <paramref name="batch"/> with sendmmsg(2), as many per call as the
-    /// kernel takes; a datagram the kernel refuses (no route, ICMP error pending) is reported and
-    /// skipped. Returns how many were sent. Nothing is allocated unless an error is reported.
+    /// kernel takes, each message of several segments with UDP GSO when the port has it; a datagram
+    /// the kernel refuses (no route, ICMP error pending) is reported and skipped. Returns how many
+    /// messages were sent. Nothing is allocated unless an error is reported.
     /// </summary>
     public int Send(DatagramBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         int sent = 0;
-        int refused = 0;
-        int retries = 0;
         bool added = false;
         try
         {
@@ -135,36 +183,32 @@ public sealed class UdpPort : IDisposable
             // (and the number be reused) while sendmmsg has it.
             handle.DangerousAddRef(ref added);
             int fd = (int)handle.DangerousGetHandle();
-            while (sent + refused < batch.Count)
+            int from = 0;
+            while (from < batch.Count)
             {
-                int n = batch.Send(fd, sent + refused);
-                if (n > 0)
+                bool segmented = gso;
+                int count = batch.PrepareSend(segmented, from);
+                int done = SendPrepared(batch, fd, count, segmented, out int failedErrno);
+                if (!segmented || done >= count)
                 {
-                    sent += n;
-                    continue;
+                    sent += done;
+                    break;
                 }
 
-                int errno = -n;
-                if (errno == Tun.LibC.EIntr)
+                // A GSO message the kernel refused (EIO: the route's device cannot checksum it;
+                // EINVAL or EMSGSIZE: a segment longer than the route's MTU): send its datagrams one by one.
+                sent += done;
+                int failed = from + done;
+                if (failedErrno == Tun.LibC.EIo)
                 {
-                    continue;
+                    gso = false;
+                    onError($"UDP GSO from {Bound} failed ({Tun.LibC.Describe(failedErrno)}); sending datagram by datagram from now on");
                 }
 
-                if (errno is Tun.LibC.EAgain or Tun.LibC.ENoBufs && retries++ < 10)
-                {
-                    // The send buffer is full: wait until it drains a little (poll(2) POLLOUT), briefly.
-                    var poll = new Tun.LibC.PollFd { Fd = fd, Events = Tun.LibC.PollOut };
-                    Tun.LibC.Poll(ref poll, 1, 10);
-                    continue;
-                }
-
-                // sendmmsg(2) returns the error of the first datagram it could not send: skip that one.
-                if (errno is not (Tun.LibC.EAgain or Tun.LibC.ENoBufs or Tun.LibC.EConnRefused))
-                {
-                    onError($"send from {Bound} failed: {Tun.LibC.Describe(errno)}");
-                }
-
-                refused++;
+                // The refused message comes first in the datagram-by-datagram layout: send just its datagrams.
+                batch.PrepareSend(false, failed);
+                sent += SendPrepared(batch, fd, batch.Segments(failed), false, out _) > 0 ? 1 : 0;
+                from = failed + 1;
             }
         }
         catch (ObjectDisposedException)
@@ -177,6 +221,60 @@ public sealed class UdpPort : IDisposable
             {
                 handle.DangerousRelease();
             }
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// Sends the first <paramref name="count"/> prepared mmsghdrs, as many per call as the kernel
+    /// takes. Without GSO a datagram the kernel refuses (no route, ICMP error pending) is reported
+    /// and skipped; with GSO the first refused message stops the send (its errno in
+    /// <paramref name="failedErrno"/>) so the caller can send it datagram by datagram. Returns how
+    /// many were sent before that.
+    /// </summary>
+    private int SendPrepared(DatagramBatch batch, int fd, int count, bool segmented, out int failedErrno)
+    {
+        failedErrno = 0;
+        int sent = 0;
+        int refused = 0;
+        int retries = 0;
+        while (sent + refused < count)
+        {
+            int n = batch.Send(fd, sent + refused, count);
+            if (n > 0)
+            {
+                sent += n;
+                continue;
+            }
+
+            int errno = -n;
+            if (errno == Tun.LibC.EIntr)
+            {
+                continue;
+            }
+
+            if (errno is Tun.LibC.EAgain or Tun.LibC.ENoBufs && retries++ < 10)
+            {
+                // The send buffer is full: wait until it drains a little (poll(2) POLLOUT), briefly.
+                var poll = new Tun.LibC.PollFd { Fd = fd, Events = Tun.LibC.PollOut };
+                Tun.LibC.Poll(ref poll, 1, 10);
+                continue;
+            }
+
+            if (segmented && errno is Tun.LibC.EIo or Tun.LibC.EInval or Tun.LibC.EMsgSize && batch.Segments(sent + refused) > 1)
+            {
+                failedErrno = errno;
+                return sent;
+            }
+
+            // sendmmsg(2) returns the error of the first datagram it could not send: skip that one.
+            if (errno is not (Tun.LibC.EAgain or Tun.LibC.ENoBufs or Tun.LibC.EConnRefused))
+            {
+                onError($"send from {Bound} failed: {Tun.LibC.Describe(errno)}");
+            }
+
+            refused++;
         }
 
         return sent;
@@ -255,16 +353,35 @@ public sealed class UdpPort : IDisposable
                     }
                 }
 
-                try
+                ReadOnlyMemory<byte> datagram = batch.Datagram(i);
+                int size = batch.GroSegmentSize(i);
+                if (size <= 0 || size >= datagram.Length)
                 {
-                    onReceive(this, local, remote, batch.Datagram(i));
+                    Deliver(local, remote, datagram);
+                    continue;
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
+
+                // UDP GRO joined datagrams of one flow, all of gso_size octets but the last (udp(7)).
+                for (int offset = 0; offset < datagram.Length; offset += size)
                 {
-                    // Nothing a peer sends may take the daemon down: report and carry on with the next datagram.
-                    onError($"datagram on {Bound} could not be handled: {e.GetType().Name}: {e.Message}");
+                    Deliver(local, remote, datagram.Slice(offset, Math.Min(size, datagram.Length - offset)));
                 }
             }
+
+            onBatchEnd?.Invoke();
+        }
+    }
+
+    private void Deliver(IPEndPoint local, SocketAddress remote, ReadOnlyMemory<byte> datagram)
+    {
+        try
+        {
+            onReceive(this, local, remote, datagram);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing a peer sends may take the daemon down: report and carry on with the next datagram.
+            onError($"datagram on {Bound} could not be handled: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -17,6 +17,9 @@ internal static partial class LibC
     public const int EIntr = 4;
     public const int ENoBufs = 105;
     public const int EConnRefused = 111;
+    public const int EIo = 5;
+    public const int EInval = 22;
+    public const int EMsgSize = 90;
 
     /// <summary>MSG_DONTWAIT: recvmmsg takes what is queued and does not wait for the rest (recv(2)).</summary>
     public const int MsgDontWait = 0x40;
@@ -28,6 +31,17 @@ internal static partial class LibC
     public const ulong TunSetIff = 0x400454CA;
     public const short IffTun = 0x0001;
     public const short IffNoPi = 0x1000;
+
+    /// <summary>IFF_VNET_HDR: every read and write starts with a struct virtio_net_hdr (Offload.VirtioNetHeader).</summary>
+    public const short IffVnetHdr = 0x4000;
+
+    /// <summary>TUNSETOFFLOAD = _IOW('T', 208, unsigned int): the offloads the stack may hand us (its argument is the value).</summary>
+    public const ulong TunSetOffload = 0x400454D0;
+    public const uint TunFCsum = 0x01;
+    public const uint TunFTso4 = 0x02;
+    public const uint TunFTso6 = 0x04;
+    public const uint TunFUso4 = 0x20;
+    public const uint TunFUso6 = 0x40;
 
     /// <summary>IFF_MULTI_QUEUE: each open file of the device is one queue (linux/Documentation/networking/tuntap.rst §3.3).</summary>
     public const short IffMultiQueue = 0x0100;
@@ -45,6 +59,12 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, ulong request, Span<byte> argument);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int IoctlValue(int fd, ulong request, nuint value);
+
+    [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    public static unsafe partial nint Writev(int fd, Transport.IoVec* vectors, int count);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(ref PollFd fds, ulong count, int timeoutMs);

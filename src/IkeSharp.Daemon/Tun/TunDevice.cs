@@ -9,7 +9,10 @@ namespace IkeSharp.Daemon.Tun;
 /// several threads can each read their own queue; the kernel spreads flows over the queues by
 /// their hash. Reads wait in poll with a timeout so a reader thread can be stopped, then drain
 /// what is queued without waiting (the files are O_NONBLOCK); reads and writes go straight to the
-/// caller's buffers.
+/// caller's buffers. With offloads (IFF_VNET_HDR and TUNSETOFFLOAD, as virtio-net and
+/// wireguard-go use them), every read and write carries a <see cref="Offload.VirtioNetHeader"/> and the
+/// stack may hand over TCP (and, from Linux 6.2, UDP) super-packets of up to 64 KiB with checksums
+/// left partial; the reader segments them (<see cref="Offload.GsoSegmenter"/>).
 /// </summary>
 public sealed class TunDevice : IDisposable
 {
@@ -18,11 +21,21 @@ public sealed class TunDevice : IDisposable
 
     private readonly int[] fds;
 
-    private TunDevice(int[] fds, string name)
+    private TunDevice(int[] fds, string name, uint offloads)
     {
         this.fds = fds;
         Name = name;
+        Offloads = offloads;
     }
+
+    /// <summary>The TUN_F_* offloads the kernel took; 0 in plain mode (no virtio_net_hdr on reads and writes).</summary>
+    public uint Offloads { get; }
+
+    /// <summary>Reads and writes carry a virtio_net_hdr.</summary>
+    public bool VnetHeader => Offloads != 0;
+
+    /// <summary>Why offloads were asked for and not used (null when they were not asked for or are in use).</summary>
+    public string? OffloadRefusal { get; private init; }
 
     /// <summary>The interface name the kernel gave (the requested one unless it had a %d pattern).</summary>
     public string Name { get; }
@@ -31,8 +44,52 @@ public sealed class TunDevice : IDisposable
 
     public int Queues => fds.Length;
 
-    /// <summary>Creates (or attaches to) the TUN device <paramref name="name"/> with <paramref name="queues"/> queues; needs CAP_NET_ADMIN.</summary>
-    public static TunDevice Open(string name, int queues = 1)
+    /// <summary>
+    /// Creates (or attaches to) the TUN device <paramref name="name"/> with <paramref name="queues"/>
+    /// queues; needs CAP_NET_ADMIN. With <paramref name="offload"/>, asks for IFF_VNET_HDR and
+    /// TUNSETOFFLOAD (checksum, TSO4/6, and USO4/6 where the kernel has them); if the kernel refuses
+    /// even checksum and TSO, the device is made again without them (<see cref="OffloadRefusal"/> says why).
+    /// </summary>
+    public static TunDevice Open(string name, int queues = 1, bool offload = false)
+    {
+        if (offload)
+        {
+            string? refusal;
+            try
+            {
+                TunDevice device = OpenWith(name, queues, vnet: true);
+                uint[] wanted =
+                [
+                    LibC.TunFCsum | LibC.TunFTso4 | LibC.TunFTso6 | LibC.TunFUso4 | LibC.TunFUso6,
+                    LibC.TunFCsum | LibC.TunFTso4 | LibC.TunFTso6,
+                ];
+                int errno = 0;
+                foreach (uint flags in wanted)
+                {
+                    if (LibC.IoctlValue(device.fds[0], LibC.TunSetOffload, flags) == 0)
+                    {
+                        return new TunDevice(device.fds, device.Name, flags);
+                    }
+
+                    errno = Marshal.GetLastPInvokeError();
+                }
+
+                refusal = $"TUNSETOFFLOAD was refused: {LibC.Describe(errno)}";
+                device.Dispose();
+            }
+            catch (IOException e)
+            {
+                refusal = $"IFF_VNET_HDR was refused: {e.Message}";
+            }
+
+            TunDevice plain = OpenWith(name, queues, vnet: false);
+            return new TunDevice(plain.fds, plain.Name, 0) { OffloadRefusal = refusal };
+        }
+
+        return OpenWith(name, queues, vnet: false);
+    }
+
+    private static TunDevice OpenWith(string name, int queues, bool vnet)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(queues, 1);
@@ -50,7 +107,7 @@ public sealed class TunDevice : IDisposable
             for (int q = 0; q < queues; q++)
             {
                 // Every queue attaches by the name the first one got, so a %d pattern names one device.
-                fds[q] = OpenQueue(q == 0 ? name : actual, out actual);
+                fds[q] = OpenQueue(q == 0 ? name : actual, vnet, out actual);
             }
         }
         catch
@@ -66,10 +123,10 @@ public sealed class TunDevice : IDisposable
             throw;
         }
 
-        return new TunDevice(fds, actual);
+        return new TunDevice(fds, actual, 0);
     }
 
-    private static int OpenQueue(string name, out string actual)
+    private static int OpenQueue(string name, bool vnet, out string actual)
     {
         int fd = LibC.Open("/dev/net/tun", LibC.ORdWr | LibC.OCloexec | LibC.ONonblock);
         if (fd < 0)
@@ -82,7 +139,7 @@ public sealed class TunDevice : IDisposable
         Span<byte> ifreq = stackalloc byte[40];
         ifreq.Clear();
         Encoding.ASCII.GetBytes(name, ifreq);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifreq[16..], (short)(LibC.IffTun | LibC.IffNoPi | LibC.IffMultiQueue));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifreq[16..], (short)(LibC.IffTun | LibC.IffNoPi | LibC.IffMultiQueue | (vnet ? LibC.IffVnetHdr : 0)));
         if (LibC.Ioctl(fd, LibC.TunSetIff, ifreq) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -168,8 +225,34 @@ public sealed class TunDevice : IDisposable
     /// <summary>Writes one IP packet to the host's stack (through queue 0; any queue would do); false when the kernel refused it.</summary>
     public bool Write(ReadOnlySpan<byte> packet)
     {
+        if (VnetHeader)
+        {
+            return Write(Offload.VirtioNetHeader.None, packet);
+        }
+
         int f = Volatile.Read(ref fds[0]);
         return f >= 0 && LibC.Write(f, packet, (nuint)packet.Length) == packet.Length;
+    }
+
+    /// <summary>Writes a virtio_net_hdr and a packet (a super-packet when the header says so) with one writev(2); only with offloads.</summary>
+    public unsafe bool Write(in Offload.VirtioNetHeader header, ReadOnlySpan<byte> packet)
+    {
+        int f = Volatile.Read(ref fds[0]);
+        if (f < 0 || !VnetHeader)
+        {
+            return false;
+        }
+
+        Span<byte> head = stackalloc byte[Offload.VirtioNetHeader.Size];
+        header.Write(head);
+        fixed (byte* h = head)
+        fixed (byte* p = packet)
+        {
+            Transport.IoVec* vectors = stackalloc Transport.IoVec[2];
+            vectors[0] = new Transport.IoVec { Base = h, Length = (nuint)head.Length };
+            vectors[1] = new Transport.IoVec { Base = p, Length = (nuint)packet.Length };
+            return LibC.Writev(f, vectors, 2) == head.Length + packet.Length;
+        }
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
 using IkeSharp.Daemon.DataPlane;
+using IkeSharp.Daemon.Offload;
 using IkeSharp.Wire.Payloads;
 using Microsoft.Extensions.Logging;
 
@@ -11,9 +12,12 @@ namespace IkeSharp.Daemon.Tun;
 /// it; one reader thread per queue takes what the host routes into it, up to
 /// <see cref="ReadBatchSize"/> packets per wakeup, hands each to the data plane to encrypt, and has
 /// the batch sent at once (sendmmsg). Routes to the remote selectors go through rtnetlink while a
-/// Child SA needs them.
+/// Child SA needs them. With offloads, the reader cuts TCP/UDP super-packets into segments
+/// (<see cref="GsoSegmenter"/>) before they are sealed, and decrypted TCP segments are merged
+/// again (<see cref="TcpCoalescer"/>) into super-packets written with one virtio_net_hdr each,
+/// until the receive batch that brought them ends (<see cref="Flush"/>).
 /// </summary>
-public sealed class TunInterface : IInnerInterface, IDisposable
+public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposable
 {
     /// <summary>When nothing better is known: a path MTU of 1500 less the worst overhead <see cref="TunMtu"/> knows of.</summary>
     public const int DefaultMtu = 1400;
@@ -21,8 +25,14 @@ public sealed class TunInterface : IInnerInterface, IDisposable
     /// <summary>Packets a reader drains from its queue per wakeup before the batch is sent.</summary>
     public const int ReadBatchSize = 32;
 
-    /// <summary>Room for one packet read: the largest IP packet.</summary>
-    private const int SlotSize = 65536;
+    /// <summary>Room for one packet read: the largest IP packet, after a virtio_net_hdr.</summary>
+    private const int SlotSize = 65536 + VirtioNetHeader.Size + 6;
+
+    /// <summary>Segments one super-packet may be cut into here (a 64 KiB packet at an MSS of 64 or more).</summary>
+    private const int MaxSegments = 1024;
+
+    /// <summary>Room for the segments of one super-packet: its payload, and headers (at most 120 octets) per segment.</summary>
+    private const int SegmentRoom = 65536 + (MaxSegments * 120);
 
     private readonly TunDevice device;
     private readonly RouteNetlink netlink = new();
@@ -30,14 +40,43 @@ public sealed class TunInterface : IInnerInterface, IDisposable
     private readonly Lock routeLock = new();
     private readonly long[] queuePackets;
     private Thread[] readers = [];
+    private readonly TcpCoalescer? coalescer;
+    private readonly Lock coalesceLock = new();
     private IOutboundPackets? plane;
     private volatile bool stopping;
+    private long superPackets;
+    private long offloadErrors;
 
     private TunInterface(TunDevice device, ILogger log)
     {
         this.device = device;
         this.log = log;
         queuePackets = new long[device.Queues];
+        coalescer = device.VnetHeader ? new TcpCoalescer() : null;
+    }
+
+    /// <summary>The device hands over super-packets and takes merged ones (IFF_VNET_HDR with TSO).</summary>
+    public bool Offload => device.VnetHeader;
+
+    /// <summary>The TUN_F_* offloads the kernel took (0: plain).</summary>
+    public uint OffloadFlags => device.Offloads;
+
+    /// <summary>Super-packets read and cut into segments.</summary>
+    public long SuperPackets => Interlocked.Read(ref superPackets);
+
+    /// <summary>Packets read whose virtio_net_hdr or headers did not allow segmenting them (dropped, logged).</summary>
+    public long OffloadErrors => Interlocked.Read(ref offloadErrors);
+
+    /// <summary>Decrypted packets merged into super-packets before they were written.</summary>
+    public long MergedPackets
+    {
+        get
+        {
+            lock (coalesceLock)
+            {
+                return coalescer?.Merged ?? 0;
+            }
+        }
     }
 
     public string Name => device.Name;
@@ -47,10 +86,18 @@ public sealed class TunInterface : IInnerInterface, IDisposable
     /// <summary>Packets read so far from queue <paramref name="queue"/>.</summary>
     public long QueuePackets(int queue) => Interlocked.Read(ref queuePackets[queue]);
 
-    /// <summary>Creates the TUN device with <paramref name="queues"/> queues, sets its MTU (rtnetlink) and brings it up.</summary>
-    public static TunInterface Open(string name, ILogger log, int mtu = DefaultMtu, int queues = 1)
+    /// <summary>
+    /// Creates the TUN device with <paramref name="queues"/> queues, with offloads if asked and the
+    /// kernel takes them (else plain, with a warning), sets its MTU (rtnetlink) and brings it up.
+    /// </summary>
+    public static TunInterface Open(string name, ILogger log, int mtu = DefaultMtu, int queues = 1, bool offload = false)
     {
-        TunDevice device = TunDevice.Open(name, queues);
+        TunDevice device = TunDevice.Open(name, queues, offload);
+        if (device.OffloadRefusal is { } refusal)
+        {
+            log.LogWarning("TUN device {Name}: offloads unavailable ({Reason}); packets are read and written one by one", device.Name, refusal);
+        }
+
         var tun = new TunInterface(device, log);
         try
         {
@@ -62,7 +109,7 @@ public sealed class TunInterface : IInnerInterface, IDisposable
             throw;
         }
 
-        log.LogInformation("TUN device {Name} up, MTU {Mtu}, {Queues} queue(s)", device.Name, mtu, device.Queues);
+        log.LogInformation("TUN device {Name} up, MTU {Mtu}, {Queues} queue(s), offloads {Offloads}", device.Name, mtu, device.Queues, OffloadNames(device.Offloads));
         return tun;
     }
 
@@ -82,8 +129,19 @@ public sealed class TunInterface : IInnerInterface, IDisposable
         return dataPlane;
     }
 
+    private static string OffloadNames(uint flags) => flags == 0 ? "off" : string.Join(
+        '+',
+        new[] { (LibC.TunFCsum, "csum"), (LibC.TunFTso4, "tso4"), (LibC.TunFTso6, "tso6"), (LibC.TunFUso4, "uso4"), (LibC.TunFUso6, "uso6") }
+            .Where(f => (flags & f.Item1) != 0).Select(f => f.Item2));
+
     private void ReadLoop(int queue)
     {
+        if (device.VnetHeader)
+        {
+            ReadLoopOffload(queue);
+            return;
+        }
+
         // Not zeroed: the kernel writes each slot before it is read; untouched pages stay unused.
         byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
         int[] lengths = new int[ReadBatchSize];
@@ -111,7 +169,114 @@ public sealed class TunInterface : IInnerInterface, IDisposable
         }
     }
 
-    public void Write(ReadOnlySpan<byte> ipPacket) => device.Write(ipPacket);
+    /// <summary>
+    /// With offloads: each read is a virtio_net_hdr and a packet; a super-packet is cut into segments
+    /// here, a lone packet has its checksum completed if the header asks, and what comes out is
+    /// sealed into the thread's batch, whose datagrams of one flow leave with UDP GSO.
+    /// </summary>
+    private void ReadLoopOffload(int queue)
+    {
+        byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
+        int[] lengths = new int[ReadBatchSize];
+        byte[] segments = GC.AllocateUninitializedArray<byte>(SegmentRoom);
+        int[] segmentLengths = new int[MaxSegments];
+        while (!stopping)
+        {
+            int n = device.ReadBatch(queue, slots, SlotSize, lengths, 200);
+            if (n < 0)
+            {
+                return;
+            }
+
+            if (n == 0 || plane is not { } p)
+            {
+                continue;
+            }
+
+            Interlocked.Add(ref queuePackets[queue], n);
+            for (int i = 0; i < n; i++)
+            {
+                Span<byte> read = slots.AsSpan(i * SlotSize, lengths[i]);
+                if (read.Length <= VirtioNetHeader.Size)
+                {
+                    OffloadError(queue, $"a read of {read.Length} octets has no packet after the virtio_net_hdr");
+                    continue;
+                }
+
+                var header = VirtioNetHeader.Read(read);
+                Span<byte> packet = read[VirtioNetHeader.Size..];
+                if (header.Gso == VirtioNetHeader.GsoNone)
+                {
+                    if (GsoSegmenter.CompleteChecksum(packet, header) is { } error)
+                    {
+                        OffloadError(queue, error);
+                        continue;
+                    }
+
+                    p.QueueInner(packet);
+                    continue;
+                }
+
+                int count = GsoSegmenter.Split(packet, header, segments, segmentLengths, out string? splitError);
+                if (count < 0)
+                {
+                    OffloadError(queue, splitError!);
+                    continue;
+                }
+
+                Interlocked.Increment(ref superPackets);
+                int offset = 0;
+                for (int s = 0; s < count; s++)
+                {
+                    p.QueueInner(segments.AsSpan(offset, segmentLengths[s]));
+                    offset += segmentLengths[s];
+                }
+            }
+
+            p.FlushInner();
+        }
+    }
+
+    /// <summary>A packet from the kernel that could not be segmented: dropped, counted, and logged (the first ten, then every 10,000th).</summary>
+    private void OffloadError(int queue, string error)
+    {
+        long n = Interlocked.Increment(ref offloadErrors);
+        if (n <= 10 || n % 10_000 == 0)
+        {
+            log.LogWarning("TUN {Name} queue {Queue}: packet dropped ({Count} so far): {Error}", device.Name, queue, n, error);
+        }
+    }
+
+    /// <summary>Delivers a decrypted packet: at once in plain mode; with offloads, kept to be merged with the segments that follow until <see cref="Flush"/>.</summary>
+    public void Write(ReadOnlySpan<byte> ipPacket)
+    {
+        if (coalescer is null)
+        {
+            device.Write(ipPacket);
+            return;
+        }
+
+        lock (coalesceLock)
+        {
+            coalescer.Add(ipPacket, this);
+        }
+    }
+
+    /// <summary>Writes what <see cref="Write"/> kept (the end of a receive batch).</summary>
+    public void Flush()
+    {
+        if (coalescer is null)
+        {
+            return;
+        }
+
+        lock (coalesceLock)
+        {
+            coalescer.Flush(this);
+        }
+    }
+
+    void IVnetPacketWriter.Write(in VirtioNetHeader header, ReadOnlySpan<byte> packet) => device.Write(header, packet);
 
     public bool AddRoute(TrafficSelector remote, IReadOnlyList<TrafficSelector> local, out string? error)
     {

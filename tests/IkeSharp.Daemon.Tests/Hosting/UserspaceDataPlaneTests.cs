@@ -153,22 +153,30 @@ public class PacketPathAllocationCollection;
 [Collection(nameof(PacketPathAllocationTests))]
 public class PacketPathAllocationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private sealed class Counter : IInnerInterface
+    /// <summary>Counts delivered packets; with <see cref="Offload"/>, the data planes use UDP GSO and GRO as on an offloading TUN device.</summary>
+    private sealed class Counter(bool offload = false) : IInnerInterface
     {
         public int Count;
 
+        public int Flushes;
+
+        public bool Offload => offload;
+
         public void Write(ReadOnlySpan<byte> ipPacket) => Interlocked.Increment(ref Count);
+
+        public void Flush() => Interlocked.Increment(ref Flushes);
     }
 
     [Theory]
-    [InlineData(false, 21670)]
-    [InlineData(true, 21680)]
-    public async Task Twenty_thousand_packets_through_seal_udp_and_open_allocate_nothing_per_packet(bool batched, int port)
+    [InlineData(false, 21670, false)]
+    [InlineData(true, 21680, false)]
+    [InlineData(true, 21790, true)]
+    public async Task Twenty_thousand_packets_through_seal_udp_and_open_allocate_nothing_per_packet(bool batched, int port, bool offload)
     {
         UserspaceDataPlane? alicePlane = null;
-        var bobInner = new Counter();
+        var bobInner = new Counter(offload);
         await using LoopbackPair p = LoopbackPair.Start(port, aliceTweak: c => c with { Encap = true },
-            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new Counter(), host, new Crypto.SystemRandom(), NullLogger.Instance),
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new Counter(offload), host, new Crypto.SystemRandom(), NullLogger.Instance),
             bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
         Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
         byte[] packet = UserspaceDataPlaneTests.Udp4("10.1.0.5", "10.2.0.7", 1372, 7);
@@ -224,7 +232,13 @@ public class PacketPathAllocationTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.True(bobInner.Count - before >= Packets * 9 / 10, $"only {bobInner.Count - before} of {Packets} packets arrived");
         long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         int delivered = bobInner.Count - before;
-        output.WriteLine($"seal, UDP ({(batched ? "sendmmsg batches of 32" : "one send per packet")}), recvmmsg, open: {delivered} packets, {delta} B allocated in the process ({(double)delta / delivered:F2} B/packet)");
+        if (offload)
+        {
+            // Each receive batch ended with a flush of the clear side.
+            Assert.True(bobInner.Flushes > 0);
+        }
+
+        output.WriteLine($"seal, UDP ({(batched ? "sendmmsg batches of 32" : "one send per packet")}{(offload ? ", UDP GSO and GRO" : "")}), recvmmsg, open: {delivered} packets, {delta} B allocated in the process ({(double)delta / delivered:F2} B/packet)");
 
         // One 24-octet object per packet on either side would be 960,000 octets (48 per packet); what remains is the
         // engines' timers and the test's own waiting.

@@ -142,6 +142,61 @@ public class TunInterfaceTests
     }
 
     [Fact]
+    public void With_offloads_a_UDP_GSO_send_arrives_as_its_datagrams_with_complete_checksums_and_writes_reach_the_host()
+    {
+        using var ns = new NetNs("ikesharp-test-off");
+        ns.Must("-n", ns.Name, "addr", "add", "10.1.0.1/24", "dev", "lo");
+        ns.Run(() =>
+        {
+            using TunInterface tun = TunInterface.Open("ikoff0", NullLogger.Instance, mtu: 1400, offload: true);
+            Assert.True(tun.Offload, "this kernel takes IFF_VNET_HDR and TSO on a TUN device");
+            Assert.True(tun.AddRoute(TrafficSelector.Subnet("10.2.0.0/24"), [TrafficSelector.Subnet("10.1.0.0/24")], out string? error), error);
+            var sink = new Sink();
+            tun.Attach(sink);
+
+            // One send of 3500 octets cut in 1000 (UDP_SEGMENT, udp(7)): with USO the TUN device
+            // hands over one super-packet, without it the kernel's four segments; either way the
+            // reader passes on four datagrams whose checksums (left partial by the stack) are complete.
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 0));
+            Span<byte> segment = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(segment, 1000);
+            udp.SetRawSocketOption(17, 103, segment);
+            byte[] payload = [.. Enumerable.Range(0, 3500).Select(i => (byte)(i * 7))];
+            udp.SendTo(payload, new IPEndPoint(IPAddress.Parse("10.2.0.7"), 9));
+            var data = new List<byte>();
+            for (int i = 0; i < 4; i++)
+            {
+                byte[] packet = sink.Take(TimeSpan.FromSeconds(5)) ?? throw new Xunit.Sdk.XunitException($"datagram {i} of 4 was not read");
+                Assert.Equal(i == 3 ? 528 : 1028, packet.Length);
+                Assert.True(Offload.Packets.Ipv4HeaderValid(packet));
+                Assert.True(Offload.Packets.TransportChecksumValid(packet), $"datagram {i}: UDP checksum");
+                data.AddRange(packet.AsSpan(28).ToArray());
+            }
+
+            Assert.Equal(payload, data.ToArray());
+            Assert.Equal(0, tun.OffloadErrors);
+            if ((tun.OffloadFlags & 0x20) != 0)
+            {
+                Assert.Equal(1, tun.SuperPackets);
+            }
+
+            // A packet written with a virtio_net_hdr (kept until the flush) reaches a socket of the host.
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            listener.Bind(new IPEndPoint(IPAddress.Parse("10.1.0.1"), 7777));
+            listener.ReceiveTimeout = 5000;
+            byte[] back = Hosting.UserspaceDataPlaneTests.Udp4("10.2.0.7", "10.1.0.1", 5, 0x42);
+            back[22] = 7777 >> 8;
+            back[23] = 7777 & 0xFF;
+            FixIpv4Checksum(back);
+            tun.Write(back);
+            tun.Flush();
+            byte[] received = new byte[64];
+            Assert.Equal(5, listener.Receive(received));
+        });
+    }
+
+    [Fact]
     public void A_range_selector_becomes_the_fewest_prefixes()
     {
         IReadOnlyList<(IPAddress Network, int Prefix)> p = TunInterface.Prefixes(TrafficSelector.Range(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.6")));

@@ -9,7 +9,9 @@ namespace IkeSharp.Crypto.Symmetric.Encryption;
 /// GCM tag cut to 8, 12 or 16 octets.
 /// </summary>
 /// <remarks>
-/// The BCL's <see cref="AesGcm"/> does all the work for 12- and 16-octet ICVs. It refuses tags
+/// For 12- and 16-octet ICVs, OpenSSL's EVP interface does the work directly where libcrypto.so.3
+/// is there (<see cref="OpenSslAesGcm"/>, without the per-call overhead of the BCL's wrapper), else
+/// the BCL's <see cref="AesGcm"/>. It refuses tags
 /// shorter than 12 octets, so for the 8-octet ICV it encrypts with the full tag and keeps its
 /// leftmost octets (a shorter GCM tag is the leftmost part of the full one, NIST SP 800-38D §5.2.1.2),
 /// and to verify it decrypts with the GCM keystream (CTR from inc32(J_0), SP 800-38D §7.2) and
@@ -37,7 +39,9 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
     {
         private readonly byte[] key;
         private readonly int tagLength;
+        private readonly bool useNative;
         private AesGcm? cipher;
+        private OpenSslAesGcm? nativeCipher;
 
         // Only for the 8-octet ICV, which the BCL cannot verify: the GCM keystream, and room for
         // the ciphertext made again (sized for ESP packets; grows once for a longer IKE message).
@@ -50,6 +54,7 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
             bool shortTag = algorithm.IcvLength < 12;
             this.key = key.ToArray();
             tagLength = shortTag ? FullTag : algorithm.IcvLength;
+            useNative = !shortTag && OpenSslAesGcm.IsAvailable;
             if (shortTag)
             {
                 keystream = new AesBlockCipher(key, decrypts: false);
@@ -59,8 +64,17 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
 
         private AesGcm Gcm => cipher ??= new AesGcm(key, tagLength);
 
+        // OpenSSL's EVP interface directly, for the 12- and 16-octet ICVs: made at the first packet too.
+        private OpenSslAesGcm? Native => useNative ? nativeCipher ??= new OpenSslAesGcm(key, tagLength) : null;
+
         protected override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
         {
+            if (Native is { } native)
+            {
+                native.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+                return;
+            }
+
             if (keystream is null)
             {
                 Gcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
@@ -74,6 +88,12 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
 
         protected override void Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
         {
+            if (Native is { } native)
+            {
+                native.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
+                return;
+            }
+
             if (keystream is null)
             {
                 Gcm.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
@@ -86,6 +106,7 @@ public sealed class AesGcmCipher(int keyBits, int icvLength) : AesEncryptionAlgo
         protected override void DisposeCipher()
         {
             cipher?.Dispose();
+            nativeCipher?.Dispose();
             CryptographicOperations.ZeroMemory(key);
             keystream?.Dispose();
         }
