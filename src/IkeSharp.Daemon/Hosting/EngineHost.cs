@@ -22,6 +22,9 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     /// <summary>Datagrams waiting for the engine; beyond this, new ones are dropped (and counted) rather than queued without bound.</summary>
     public const int MailboxCapacity = 8192;
 
+    /// <summary>Queued work beyond which a fresh IKE_SA_INIT (no COOKIE, zero responder SPI) is dropped.</summary>
+    public const int FreshInitAdmissionLimit = MailboxCapacity / 4;
+
     /// <summary>Lines a second for failures any datagram can provoke (see <see cref="LogRateLimit"/>).</summary>
     public const int UnauthenticatedLogLimit = 20;
 
@@ -187,6 +190,14 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     private void Post(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> ike)
     {
+        // A fresh IKE_SA_INIT may take only the first quarter of the mailbox: under a spoofed flood
+        // the rest stays free for COOKIE retries, IKE_AUTH and established SAs (RFC 7296 §2.6).
+        if (HalfOpenAdmission.IsFreshIkeSaInit(ike) && mailbox.Reader.Count >= FreshInitAdmissionLimit)
+        {
+            Interlocked.Increment(ref mailboxDrops);
+            return;
+        }
+
         if (!mailbox.Writer.TryWrite(new DatagramWork(local, remote, ike.ToArray())))
         {
             Interlocked.Increment(ref mailboxDrops);
