@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IkeSharp.Crypto.Auth;
@@ -44,6 +45,32 @@ public sealed class CertificateValidator
     public CertificateValidation Validate(X509Certificate2 endEntity, IEnumerable<X509Certificate2>? intermediates, DateTime verificationTime)
     {
         ArgumentNullException.ThrowIfNull(endEntity);
+        try
+        {
+            return ValidateParsed(endEntity, intermediates, verificationTime);
+        }
+        catch (CryptographicException e)
+        {
+            // A peer's certificate that loaded but whose inner fields OpenSSL cannot read (a broken
+            // validity time or public key, found by fuzzing) fails here, as any untrusted one does.
+            return Fail($"the peer's certificate {SafeDescribe(endEntity)} or one sent with it could not be processed: {e.Message}", [], []);
+        }
+    }
+
+    private static string SafeDescribe(X509Certificate2 certificate)
+    {
+        try
+        {
+            return X509Parts.Describe(certificate);
+        }
+        catch (CryptographicException)
+        {
+            return "(unreadable subject)";
+        }
+    }
+
+    private CertificateValidation ValidateParsed(X509Certificate2 endEntity, IEnumerable<X509Certificate2>? intermediates, DateTime verificationTime)
+    {
         DateTime utc = verificationTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(verificationTime, DateTimeKind.Utc) : verificationTime.ToUniversalTime();
         var warnings = new List<string>();
         if (authorities.Length == 0)
