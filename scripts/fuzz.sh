@@ -78,6 +78,14 @@ for target in "${targets[@]}"; do
   mkdir -p "$seeds"
   cp fuzz/seeds/"$target"/* "$seeds"/ 2>/dev/null || true
   dotnet "$plain" seeds "$target" "$seeds" "$root" >/dev/null
+  # Every seed, the committed regression inputs among them, must pass the uninstrumented target.
+  if ! dotnet "$plain" replay "$target" "$seeds" >"$out/$target.replay.log" 2>&1; then
+    echo "fuzz.sh: a seed of $target raises an exception:" >&2
+    tail -n 40 "$out/$target.replay.log" >&2
+    status=1
+    summary+=("$(printf '  %-12s seeds raise an exception (see above)' "$target")")
+    continue
+  fi
   findings="$out/afl/$target"
   if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$findings/default/queue" ]; then
     export AFL_AUTORESUME=1
