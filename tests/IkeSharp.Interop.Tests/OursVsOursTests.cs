@@ -77,14 +77,7 @@ public class OursFloodTests
         Thread.Sleep(3000);
 
         // Mid-flood, with far more half-open SAs than cookie_threshold: B must come back with a COOKIE (RFC 7296 §2.6).
-        // What starting the CLI costs on this machine, to tell it from the setup itself.
-        var cli = Stopwatch.StartNew();
-        p.B.Cli("status");
-        cli.Stop();
-        var setup = Stopwatch.StartNew();
-        Shell.Result up = p.B.Cli("up", "lab", "--timeout", "60");
-        setup.Stop();
-        p.Check(up.Ok, $"B could not set up the tunnel during the flood: {up.Output}");
+        (Stopwatch cli, Stopwatch setup) = UpDuringFlood(p);
         // A also holds the flood's half-open IKE SAs (up to cookie_threshold) until they time out: count Child SAs only.
         p.WaitFor(() => OursPair.OneChildEachMatching(p.Status()), "one Child SA at each end during the flood");
         long rssDuring = p.A.RssKib();
@@ -118,14 +111,7 @@ public class OursFloodTests
         using var flood = Flood.Start(p.Lab, p.Lab.OursOuter, FloodSeconds);
         Thread.Sleep(3000);
 
-        // What starting the CLI costs on this machine, to tell it from the setup itself.
-        var cli = Stopwatch.StartNew();
-        p.B.Cli("status");
-        cli.Stop();
-        var setup = Stopwatch.StartNew();
-        Shell.Result up = p.B.Cli("up", "lab", "--timeout", "60");
-        setup.Stop();
-        p.Check(up.Ok, $"B could not set up the tunnel during the flood: {up.Output}");
+        (Stopwatch cli, Stopwatch setup) = UpDuringFlood(p);
         p.WaitFor(() => OursPair.OneOfEachMatching(p.Status()), "one IKE SA and one Child SA at each end during the flood");
         long rssDuring = p.A.RssKib();
 
@@ -169,5 +155,21 @@ public class OursFloodTests
         p.WaitFor(() => File.Exists(file), "tshark to start capturing", seconds: 30);
         Thread.Sleep(1000);
         return tshark;
+    }
+
+    /// <summary>
+    /// B's `ikesharp up` in the middle of the flood, timed, after timing a bare `ikesharp status`:
+    /// what starting the CLI costs on this machine, to tell it from the setup itself.
+    /// </summary>
+    private static (Stopwatch Cli, Stopwatch Setup) UpDuringFlood(OursPair p)
+    {
+        var cli = Stopwatch.StartNew();
+        p.B.Cli("status");
+        cli.Stop();
+        var setup = Stopwatch.StartNew();
+        Shell.Result up = p.B.Cli("up", "lab", "--timeout", "60");
+        setup.Stop();
+        p.Check(up.Ok, $"B could not set up the tunnel during the flood: {up.Output}");
+        return (cli, setup);
     }
 }
