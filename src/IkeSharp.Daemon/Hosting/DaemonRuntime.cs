@@ -228,18 +228,28 @@ public sealed class DaemonRuntime : IAsyncDisposable
                 throw new ArgumentException($"no connection named '{name}'; configured: {string.Join(", ", e.Connections.Select(c => c.Name))}");
             }
 
+            // Only an established SA can be deleted with an INFORMATIONAL exchange (RFC 7296 §1.4.1).
+            // One already being deleted (the old SA after an IKE SA rekey, §2.8, or a second `down`)
+            // is on its way out: wait for it with the others instead of refusing the whole command.
             int n = 0;
             foreach (IkeSaInfo sa in e.IkeSas.Where(s => s.Connection == name))
             {
-                e.Execute(new DeleteIkeSa(sa.IsInitiator ? sa.SpiI : sa.SpiR), now);
-                n++;
+                if (sa.State == Core.Sa.IkeSaState.Established)
+                {
+                    e.Execute(new DeleteIkeSa(sa.IsInitiator ? sa.SpiI : sa.SpiR), now);
+                    n++;
+                }
+                else if (sa.State is Core.Sa.IkeSaState.Deleting or Core.Sa.IkeSaState.Dead)
+                {
+                    n++;
+                }
             }
 
             return n;
         }).ConfigureAwait(false);
         if (count == 0)
         {
-            return new ControlReply(true, $"{name}: no IKE SA to close");
+            return new ControlReply(true, $"{name}: no established IKE SA to close");
         }
 
         var until = DateTime.UtcNow.AddSeconds(timeoutSeconds);

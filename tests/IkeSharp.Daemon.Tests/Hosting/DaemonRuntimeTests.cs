@@ -147,6 +147,29 @@ public class DaemonRuntimeTests
         Assert.True(down.Ok, down.Message);
     }
 
+    [Fact]
+    public async Task Down_while_an_ike_sa_of_the_connection_is_already_being_deleted_waits_for_it_instead_of_failing()
+    {
+        await using LoopbackPair p = LoopbackPair.Start(port: 21950);
+        ControlReply up = await p.Alice.UpAsync("to-bob", 10);
+        Assert.True(up.Ok, up.Message);
+
+        // Both commands reach the engine's mailbox before Bob can answer the first one's Delete, so
+        // the second finds the IKE SA in Deleting, as `down` finds the old SA right after an IKE SA
+        // rekey (RFC 7296 §2.8). It used to be refused with "not established".
+        Task<ControlReply> first = p.Alice.DownAsync("to-bob", 10);
+        Task<ControlReply> second = p.Alice.DownAsync("to-bob", 10);
+        ControlReply[] replies = await Task.WhenAll(first, second);
+
+        Assert.All(replies, r => Assert.True(r.Ok, r.Message));
+        Assert.All(replies, r => Assert.Equal("to-bob: 1 IKE SA(s) deleted", r.Message));
+        Assert.Empty(await p.Alice.StatusRowsAsync());
+        await WaitUntil(async () => (await p.Bob.StatusRowsAsync()).Count == 0);
+        ControlReply again = await p.Alice.DownAsync("to-bob", 10);
+        Assert.True(again.Ok, again.Message);
+        Assert.Equal("to-bob: no established IKE SA to close", again.Message);
+    }
+
     internal static async Task WaitUntil(Func<Task<bool>> condition, int timeoutMs = 15000)
     {
         var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
