@@ -69,4 +69,29 @@ public class PeerExclusionTests
         Assert.True((await p.Alice.DownAsync("to-bob", 10)).Ok);
         Assert.Equal(["!127.0.0.2", "~127.0.0.2"], aliceInner.Routes);
     }
+
+    /// <summary>Sends nothing: the trap tests below only install and remove policies.</summary>
+    private sealed class NoTransport : IEspTransport
+    {
+        public bool SendUdp(IPEndPoint local, System.Net.SocketAddress remote, ReadOnlySpan<byte> esp) => false;
+
+        public int SendUdp(IPEndPoint local, IkeSharp.Daemon.Transport.DatagramBatch batch) => 0;
+
+        public bool SendRaw(System.Net.SocketAddress remote, ReadOnlySpan<byte> esp) => false;
+    }
+
+    [Fact]
+    public void A_full_tunnel_trap_keeps_the_connections_peers_outside_until_it_is_removed()
+    {
+        var inner = new UserspaceDataPlaneTests.QueueInterface();
+        using var plane = new UserspaceDataPlane(inner, new NoTransport(), new Crypto.SystemRandom(), NullLogger.Instance);
+
+        // remote_addrs holds one peer inside 0.0.0.0/0 and one IPv6 peer outside every selector.
+        Assert.True(plane.InstallTrap("gw", "net", [TrafficSelector.Subnet("10.1.0.0/24")], [TrafficSelector.Subnet("0.0.0.0/0")],
+            [IPAddress.Parse("203.0.113.9"), IPAddress.Parse("2001:db8::9")]));
+        Assert.Equal(["!203.0.113.9", "+0.0.0.0/0"], inner.Routes);
+
+        plane.RemoveTraps("gw");
+        Assert.Equal(["!203.0.113.9", "+0.0.0.0/0", "-0.0.0.0/0", "~203.0.113.9"], inner.Routes);
+    }
 }
