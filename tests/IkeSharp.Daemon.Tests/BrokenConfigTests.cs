@@ -115,6 +115,15 @@ public class BrokenConfigTests
         { "tun mtu a float", Append("[daemon]\ntun_mtu = 1400.5"), 20, "daemon.tun_mtu", "expected an integer from 68 to 65535" },
         { "path mtu too small", Append("[daemon]\npath_mtu = 500"), 20, "daemon.path_mtu", "500 is out of range; write an integer from 576 to 65535" },
         { "tun queue typo", Append("[daemon]\ntun_queue = 2"), 20, "daemon.tun_queue", "did you mean tun_queues?" },
+        { "routing table main", Append("[daemon]\nrouting_table = 254"), 20, "daemon.routing_table", "254 is the main table, where the host's own routes live (a 0.0.0.0/0 selector would replace its default route); pick a table of the daemon's own, such as 220 (strongSwan's default), or 0 to install no routes" },
+        { "routing table local", Append("[daemon]\nrouting_table = 255"), 20, "daemon.routing_table", "255 is the local table" },
+        { "routing table default", Append("[daemon]\nrouting_table = 253"), 20, "daemon.routing_table", "253 is the kernel's 'default' table" },
+        { "negative routing table", Append("[daemon]\nrouting_table = -1"), 20, "daemon.routing_table", "-1 is out of range; write an integer from 0 to 4294967295" },
+        { "routing table beyond 32 bits", Append("[daemon]\nrouting_table = 4294967296"), 20, "daemon.routing_table", "4294967296 is out of range; write an integer from 0 to 4294967295" },
+        { "routing table as a name", Append("[daemon]\nrouting_table = \"vpn\""), 20, "daemon.routing_table", "expected an integer from 0 to 4294967295" },
+        { "routing rule priority 0", Append("[daemon]\nrouting_table_prio = 0"), 20, "daemon.routing_table_prio", "0 is out of range; write an integer from 1 to 32765" },
+        { "routing rule after main", Append("[daemon]\nrouting_table_prio = 32766"), 20, "daemon.routing_table_prio", "32766 is out of range; write an integer from 1 to 32765" },
+        { "routing typo", Append("[daemon]\nrouting_tabel = 220"), 20, "daemon.routing_tabel", "did you mean routing_table?" },
     };
 
     [Theory]

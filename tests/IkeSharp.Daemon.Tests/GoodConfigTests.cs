@@ -74,6 +74,7 @@ public class GoodConfigTests
         Assert.Equal((30, 3, 5), (d.CookieThreshold, d.CookieThresholdIp, d.BlockThreshold));
         Assert.Equal(TimeSpan.FromSeconds(30), d.HalfOpenTimeout);
         Assert.Empty(d.LogLevels);
+        Assert.Equal((220u, 220), (d.RoutingTable, d.RoutingTablePrio));
     }
 
     [Fact]
@@ -94,6 +95,8 @@ public class GoodConfigTests
             auth_failure_limit = 4
             auth_failure_window = "2m"
             informational_limit = 0
+            routing_table = 4000000000
+            routing_table_prio = 100
             [daemon.log]
             ike = "debug"
             esp = "warn"
@@ -150,6 +153,7 @@ public class GoodConfigTests
         Assert.Equal((100, 7, 9), (d.CookieThreshold, d.CookieThresholdIp, d.BlockThreshold));
         Assert.Equal(TimeSpan.FromMinutes(1), d.HalfOpenTimeout);
         Assert.Equal((20000, 3, 4, TimeSpan.FromMinutes(2), 0), (d.IkeSaLimit, d.IkeSasPerIdentity, d.AuthFailureLimit, d.AuthFailureWindow, d.InformationalLimit));
+        Assert.Equal((4_000_000_000u, 100), (d.RoutingTable, d.RoutingTablePrio));
         Assert.Equal(ConfigLogLevel.Debug, d.LogLevels["ike"]);
         Assert.Equal(ConfigLogLevel.Warn, d.LogLevels["esp"]);
         Assert.Equal(ConfigLogLevel.Off, d.LogLevels["default"]);

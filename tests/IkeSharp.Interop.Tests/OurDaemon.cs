@@ -102,7 +102,7 @@ internal sealed class OurDaemon : IDisposable
 
             [connections.lab.children.net]
             local_ts = ["{LocalNet}"]
-            remote_ts = ["{RemoteNet}"]
+            remote_ts = ["{options?.RemoteTs ?? RemoteNet}"]
             esp_proposals = ["{cell.EspProposal}"]
             start_action = "{options?.StartAction ?? "none"}"
             dpd_action = "clear"
@@ -244,9 +244,10 @@ internal sealed class OurDaemon : IDisposable
 
 /// <summary>
 /// Extra lines for our daemon's config: in the connection section, in the child section, in
-/// [daemon]; its start_action; and <c>AnyPeer</c> to leave remote_addrs out (a responder for any address).
+/// [daemon]; its start_action; <c>AnyPeer</c> to leave remote_addrs out (a responder for any address);
+/// <c>RemoteTs</c> instead of the other LAN (0.0.0.0/0 for a full tunnel).
 /// </summary>
-internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null, int? RetransmitTries = null);
+internal sealed record OurOptions(string? Connection = null, string? Child = null, string StartAction = "none", bool AnyPeer = false, string? Daemon = null, int? RetransmitTries = null, string? RemoteTs = null);
 
 /// <summary>What <c>ikesharp status --json</c> said: the IKE SA count (-1: no answer), "SPIi/SPIr" pairs joined by ';', the Child SAs.</summary>
 internal sealed record DaemonStatus(int IkeSaCount, string IkeSpis, IReadOnlyList<JsonElement> Children);

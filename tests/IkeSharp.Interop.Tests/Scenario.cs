@@ -27,7 +27,7 @@ internal sealed partial class Scenario : IDisposable
 
     public Pki? Pki { get; }
 
-    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false, Action<Pki>? tweakPki = null, int? relaySeed = null)
+    internal static Scenario Start(string tag, Cell cell, bool oursInitiates, string? theirPsk = null, int ourDpd = 0, int theirDpd = 0, Pki? theirPki = null, string? ourRemoteId = null, bool keyLog = false, OurOptions? ourOptions = null, bool ipv6 = false, Action<Pki>? tweakPki = null, int? relaySeed = null, string? theirLocalTs = null)
     {
         var lab = new Lab(tag, ipv6, relay: relaySeed is not null);
         Pki? pki = cell.Auth == "psk" ? null : new Pki(Path.Combine(lab.Dir, "pki"), cell.PkiAlgorithm);
@@ -47,7 +47,7 @@ internal sealed partial class Scenario : IDisposable
             }
 
             // With a PKI of its own, strongSwan still trusts our CA: only our side should refuse.
-            swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd, alsoTrustedCa: theirPki is null ? null : pki?.CaCert);
+            swan.Configure(cell, theirPsk ?? Psk, theirPki ?? pki, dpdDelay: theirDpd, alsoTrustedCa: theirPki is null ? null : pki?.CaCert, localTs: theirLocalTs);
             swan.Start();
             ours.Configure(cell, Psk, pki, oursInitiates, ourDpd, ourRemoteId, keyLog ? Path.Combine(lab.Dir, "keys") : null, ourOptions);
             ours.Start();

@@ -41,7 +41,7 @@ internal sealed class StrongSwan : IDisposable
     private string Vici => "unix://" + Path.Combine(dir, "charon.vici");
 
     /// <summary>Writes the configs for a cell: strongSwan at 10.99.0.2 with the remote LAN 10.2.0.0/24.</summary>
-    public void Configure(Cell cell, string psk, Pki? pki, string? remoteId = null, int dpdDelay = 0, bool encap = true, string? alsoTrustedCa = null)
+    public void Configure(Cell cell, string psk, Pki? pki, string? remoteId = null, int dpdDelay = 0, bool encap = true, string? alsoTrustedCa = null, string? localTs = null)
     {
         File.WriteAllText(Path.Combine(dir, "strongswan.conf"), $$"""
             charon {
@@ -115,7 +115,7 @@ internal sealed class StrongSwan : IDisposable
                     }
                     children {
                         net {
-                            local_ts = {{lab.TheirsNet}}
+                            local_ts = {{localTs ?? lab.TheirsNet}}
                             remote_ts = {{lab.OursNet}}
                             esp_proposals = {{cell.EspProposal}}
                             mode = tunnel

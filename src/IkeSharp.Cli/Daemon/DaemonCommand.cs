@@ -82,7 +82,7 @@ internal static class DaemonCommand
             {
                 // The MTU stays as it is on reload; a change of esp_proposals that needs a smaller one takes a restart (or tun_mtu).
                 int mtu = config.Daemon.TunMtu ?? TunMtu.For(runtime.Connections, config.Daemon.PathMtu);
-                tun = TunInterface.Open(config.Daemon.TunName, logs.CreateLogger("dataplane"), mtu, config.Daemon.TunQueues, config.Daemon.Offload);
+                tun = TunInterface.Open(config.Daemon.TunName, logs.CreateLogger("dataplane"), mtu, config.Daemon.TunQueues, config.Daemon.Offload, config.Daemon.RoutingTable, config.Daemon.RoutingTablePrio);
             }
 
             daemon = DaemonRuntime.Start(

@@ -53,6 +53,7 @@ public sealed class ConfigLoader
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
         "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
         "tun_queues", "offload", "tun_mtu", "path_mtu", "ikesa_limit", "ike_sas_per_identity", "auth_failure_limit", "auth_failure_window", "informational_limit",
+        "routing_table", "routing_table_prio",
     ];
 
     /// <summary>The subsystems [daemon.log] may set a level for.</summary>
@@ -957,7 +958,31 @@ public sealed class ConfigLoader
             // An MTU below 68 is refused by Linux (ETH_MIN_MTU, RFC 791 §3.2); a path below 576 cannot carry every IPv4 datagram a host must accept.
             TunMtu = (int?)Integer(table, path, "tun_mtu", Tun.TunMtu.MinimumMtu, 65535),
             PathMtu = (int)(Integer(table, path, "path_mtu", 576, 65535) ?? defaults.PathMtu),
+            RoutingTable = RoutingTableId(table, path) ?? defaults.RoutingTable,
+
+            // 0 is the local table's rule; 32766 and 32767 are main's and default's, which ours must precede.
+            RoutingTablePrio = (int)(Integer(table, path, "routing_table_prio", 1, Tun.RoutingTable.MaxPriority) ?? defaults.RoutingTablePrio),
         };
+    }
+
+    /// <summary>routing_table: a table id of the daemon's own (0: no routes); the host's reserved tables are refused.</summary>
+    private uint? RoutingTableId(TomlTableNode table, string path)
+    {
+        long? id = Integer(table, path, "routing_table", 0, uint.MaxValue);
+        string? reserved = id switch
+        {
+            253 => "253 is the kernel's 'default' table",
+            254 => "254 is the main table, where the host's own routes live (a 0.0.0.0/0 selector would replace its default route)",
+            255 => "255 is the local table, which the kernel keeps",
+            _ => null,
+        };
+        if (reserved is not null)
+        {
+            Error(table.Find("routing_table")!.Value, "daemon.routing_table", $"{reserved}; pick a table of the daemon's own, such as 220 (strongSwan's default), or 0 to install no routes");
+            return null;
+        }
+
+        return (uint?)id;
     }
 
     private TimeSpan? AuthFailureWindow(TomlTableNode table, string path)

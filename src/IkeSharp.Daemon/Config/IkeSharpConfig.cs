@@ -127,6 +127,15 @@ public sealed record DaemonSettings
     /// <summary>path_mtu: the MTU of the path to the peers, which ESP-in-UDP packets must fit (default 1500).</summary>
     public int PathMtu { get; init; } = Tun.TunMtu.DefaultPathMtu;
 
+    /// <summary>
+    /// routing_table: the routing table the userspace data plane's routes into the TUN device go to
+    /// (strongSwan's charon.routing_table, 220); 0 installs no routes (strongSwan's install_routes = no).
+    /// </summary>
+    public uint RoutingTable { get; init; } = Tun.RoutingTable.DefaultTable;
+
+    /// <summary>routing_table_prio: the priority of the rule that looks the table up (charon.routing_table_prio, 220).</summary>
+    public int RoutingTablePrio { get; init; } = Tun.RoutingTable.DefaultPriority;
+
     /// <summary>key_log: a path prefix for Wireshark key tables (PATH.ikev2, PATH.esp); null (the default) logs no keys.</summary>
     public string? KeyLog { get; init; }
 }

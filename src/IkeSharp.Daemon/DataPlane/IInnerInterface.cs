@@ -30,6 +30,22 @@ public interface IInnerInterface
     void RemoveRoute(Wire.Payloads.TrafficSelector remote)
     {
     }
+
+    /// <summary>
+    /// Keeps traffic to an IKE peer out of the tunnel while a remote selector covers the peer's
+    /// address (e.g. 0.0.0.0/0): its IKE and ESP must reach it by the host's own routes, as
+    /// strongSwan's kernel-libipsec keeps them with an exclude route. Called before the routes it guards.
+    /// </summary>
+    bool ExcludePeer(IPAddress peer, out string? error)
+    {
+        error = null;
+        return true;
+    }
+
+    /// <summary>Undoes <see cref="ExcludePeer"/> once no remote selector covers the peer any more.</summary>
+    void IncludePeer(IPAddress peer)
+    {
+    }
 }
 
 /// <summary>Takes clear packets from the inner side to encrypt (the userspace data plane).</summary>

@@ -34,14 +34,14 @@ public sealed class TrapPolicies
     public IReadOnlyList<TrapInfo> Installed => [.. Volatile.Read(ref traps).Select(t => t.Info)];
 
     /// <summary>Installs (or replaces) the trap of a connection's child; false when it has no selectors on one side.</summary>
-    public bool Install(string connection, string child, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs)
+    public bool Install(string connection, string child, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<IPAddress>? peers = null)
     {
         if (localTs.Count == 0 || remoteTs.Count == 0)
         {
             return false;
         }
 
-        var trap = new Trap(new TrapInfo(connection, child, localTs, remoteTs));
+        var trap = new Trap(new TrapInfo(connection, child, localTs, remoteTs) { Peers = peers ?? [] });
         lock (writeLock)
         {
             traps = [.. traps.Where(t => !t.Is(connection, child)), trap];
@@ -142,7 +142,11 @@ public sealed class TrapPolicies
 }
 
 /// <summary>An installed trap policy.</summary>
-public sealed record TrapInfo(string Connection, string Child, IReadOnlyList<TrafficSelector> LocalTs, IReadOnlyList<TrafficSelector> RemoteTs);
+public sealed record TrapInfo(string Connection, string Child, IReadOnlyList<TrafficSelector> LocalTs, IReadOnlyList<TrafficSelector> RemoteTs)
+{
+    /// <summary>The connection's remote_addrs: the IKE peers the trap's routes must not capture.</summary>
+    public IReadOnlyList<IPAddress> Peers { get; init; } = [];
+}
 
 /// <summary>A packet hit a trap: negotiate the connection's child, with the packet's selectors first.</summary>
 public sealed record Acquire(string Connection, string Child, TriggeringPacket Trigger);

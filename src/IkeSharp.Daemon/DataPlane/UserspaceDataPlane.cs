@@ -36,6 +36,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
     private readonly Lock writeLock = new();
     private readonly ConcurrentDictionary<uint, ChildEntry> bySpiIn = new();
     private readonly Dictionary<string, int> routeUse = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, int> peerExclusionUse = [];
 
     // Outbound entries, newest first, changed under the write lock in O(1) (a daemon may hold
     // 100,000 Child SAs: copying an array of all of them on every install made each install O(n)
@@ -68,18 +69,19 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
     /// <summary>
     /// Installs a trap for a child (start_action, dpd_action or close_action = trap), with routes
-    /// for its remote selectors into the tunnel so the host sends its packets here.
+    /// for its remote selectors into the tunnel so the host sends its packets here; the
+    /// connection's <paramref name="peers"/> (remote_addrs) stay routed outside it.
     /// </summary>
-    public bool InstallTrap(string connection, string child, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs)
+    public bool InstallTrap(string connection, string child, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<IPAddress>? peers = null)
     {
         lock (writeLock)
         {
-            if (Traps.Contains(connection, child) || !Traps.Install(connection, child, localTs, remoteTs))
+            if (Traps.Contains(connection, child) || !Traps.Install(connection, child, localTs, remoteTs, peers))
             {
                 return Traps.Contains(connection, child);
             }
 
-            AddRoutes(remoteTs, localTs, connection, child);
+            AddRoutes(remoteTs, localTs, peers ?? [], connection, child);
             return true;
         }
     }
@@ -91,16 +93,38 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         {
             foreach (TrapInfo gone in Traps.Remove(connection, child))
             {
-                RemoveRoutes(gone.RemoteTs);
+                RemoveRoutes(gone.RemoteTs, gone.Peers);
             }
         }
     }
 
-    /// <summary>Routes the remote selectors into the tunnel, counting users, so an SA and a trap may share one. Under the write lock.</summary>
-    private void AddRoutes(IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<TrafficSelector> localTs, string connection, string child)
+    /// <summary>
+    /// Routes the remote selectors into the tunnel, counting users, so an SA and a trap may share one.
+    /// A peer inside a remote selector (a 0.0.0.0/0 full tunnel) is kept outside first, or its own IKE
+    /// and ESP would be routed into the tunnel; a selector that is the peer's address alone gets no
+    /// route at all (strongSwan's kernel-libipsec refuses that route too: it conflicts with IKE traffic).
+    /// Under the write lock.
+    /// </summary>
+    private void AddRoutes(IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<TrafficSelector> localTs, IReadOnlyList<IPAddress> peers, string connection, string child)
     {
+        foreach (IPAddress peer in CoveredPeers(remoteTs, peers))
+        {
+            int use = peerExclusionUse.GetValueOrDefault(peer) + 1;
+            peerExclusionUse[peer] = use;
+            if (use == 1 && !inner.ExcludePeer(peer, out string? error))
+            {
+                log.LogWarning("{Name}/{Child}: IKE peer {Peer} is inside the remote selectors and could not be kept outside the tunnel: {Error}", connection, child, peer, error);
+            }
+        }
+
         foreach (TrafficSelector remote in remoteTs)
         {
+            if (IsPeerAlone(remote, peers))
+            {
+                log.LogWarning("{Name}/{Child}: no route for {Remote} into the tunnel: it is the IKE peer's own address, so its IKE and ESP would enter the tunnel too; the userspace data plane cannot carry a host-to-host tunnel (the xfrm data plane can)", connection, child, remote);
+                continue;
+            }
+
             string key = remote.ToString();
             routeUse[key] = routeUse.GetValueOrDefault(key) + 1;
             if (routeUse[key] == 1 && !inner.AddRoute(remote, localTs, out string? error))
@@ -110,11 +134,16 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
     }
 
-    /// <summary>Drops one use of each route; the last user removes it. Under the write lock.</summary>
-    private void RemoveRoutes(IReadOnlyList<TrafficSelector> remoteTs)
+    /// <summary>Drops one use of each route; the last user removes it, and then the peer's exclusion. Under the write lock.</summary>
+    private void RemoveRoutes(IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<IPAddress> peers)
     {
         foreach (TrafficSelector remote in remoteTs)
         {
+            if (IsPeerAlone(remote, peers))
+            {
+                continue;
+            }
+
             string key = remote.ToString();
             int left = routeUse.GetValueOrDefault(key) - 1;
             if (left <= 0)
@@ -127,6 +156,39 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
                 routeUse[key] = left;
             }
         }
+
+        foreach (IPAddress peer in CoveredPeers(remoteTs, peers))
+        {
+            int left = peerExclusionUse.GetValueOrDefault(peer) - 1;
+            if (left <= 0)
+            {
+                peerExclusionUse.Remove(peer);
+                inner.IncludePeer(peer);
+            }
+            else
+            {
+                peerExclusionUse[peer] = left;
+            }
+        }
+    }
+
+    /// <summary>The peers (each once) whose address lies inside one of the remote selectors.</summary>
+    private static IEnumerable<IPAddress> CoveredPeers(IReadOnlyList<TrafficSelector> remoteTs, IReadOnlyList<IPAddress> peers) =>
+        peers.Distinct().Where(p => remoteTs.Any(ts => Covers(ts, p)));
+
+    private static bool IsPeerAlone(TrafficSelector remote, IReadOnlyList<IPAddress> peers) =>
+        remote.StartAddressBytes.Span.SequenceEqual(remote.EndAddressBytes.Span) && peers.Any(p => Covers(remote, p));
+
+    private static bool Covers(TrafficSelector ts, IPAddress address)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        if (bytes.Length != ts.StartAddressBytes.Length)
+        {
+            return false;
+        }
+
+        UInt128 value = PacketSelector.ToNumber(bytes);
+        return PacketSelector.ToNumber(ts.StartAddressBytes.Span) <= value && value <= PacketSelector.ToNumber(ts.EndAddressBytes.Span);
     }
 
     public string Name => "userspace";
@@ -213,7 +275,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
                 entry.OutboundNode = outboundList.AddFirst(entry);
                 Volatile.Write(ref outbound, null);
-                AddRoutes(sa.RemoteTs, sa.LocalTs, sa.Connection, sa.Child);
+                AddRoutes(sa.RemoteTs, sa.LocalTs, [sa.Remote.Address], sa.Connection, sa.Child);
             }
         }
     }
@@ -230,7 +292,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
 
             outboundList.Remove(entry.OutboundNode!);
             Volatile.Write(ref outbound, null);
-            RemoveRoutes(entry.Sa.RemoteTs);
+            RemoveRoutes(entry.Sa.RemoteTs, [entry.Sa.Remote.Address]);
         }
 
         // A packet being opened on another thread may still hold the SA; the ESP objects refuse

@@ -583,7 +583,7 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         // "dynamic" selectors stand for the connection's addresses; without one there is nothing to trap.
         IReadOnlyList<TrafficSelector> local = child.LocalTsWith(c.LocalAddrs);
         IReadOnlyList<TrafficSelector> remote = child.RemoteTsWith(c.RemoteAddrs);
-        if (userspace.InstallTrap(c.Name, child.Name, local, remote))
+        if (userspace.InstallTrap(c.Name, child.Name, local, remote, c.RemoteAddrs))
         {
             log.LogInformation("{Name}/{Child}: trap policy installed ({Why}): {LocalTs} === {RemoteTs}", c.Name, child.Name, why, string.Join(",", local), string.Join(",", remote));
         }

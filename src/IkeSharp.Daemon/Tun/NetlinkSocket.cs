@@ -13,8 +13,13 @@ public abstract class NetlinkSocket : IDisposable
     protected const ushort NlmFRequest = 0x1;
     protected const ushort NlmFAck = 0x4;
     protected const ushort NlmFReplace = 0x100;
+    protected const ushort NlmFExcl = 0x200;
+    protected const ushort NlmFDump = 0x300;
     protected const ushort NlmFCreate = 0x400;
     private const ushort NlmsgError = 2;
+    private const ushort NlmsgDone = 3;
+    private const int Enoent = 2;
+    private const int Eexist = 17;
     private const int AfNetlink = 16;
     private const int SockRaw = 3;
     private const int SockCloexec = 0x80000;
@@ -61,6 +66,70 @@ public abstract class NetlinkSocket : IDisposable
 
     protected void Execute(int length, string what)
     {
+        int error = TryExecute(length, what);
+        if (error != 0)
+        {
+            throw new IOException($"{Name}: cannot {what}: {LibC.Describe(error)}");
+        }
+    }
+
+    /// <summary>As <see cref="Execute"/>, but a kernel refusal comes back as its errno (0: done) instead of an exception.</summary>
+    protected int TryExecute(int length, string what)
+    {
+        int error = 0;
+        Exchange(length, what, (type, message) =>
+        {
+            if (type == NlmsgError)
+            {
+                error = -BinaryPrimitives.ReadInt32LittleEndian(message[16..]);
+                return true;
+            }
+
+            return false;
+        });
+        return error;
+    }
+
+    /// <summary>ENOENT: what a delete asked for is not there.</summary>
+    protected static bool IsNotFound(int errno) => errno == Enoent;
+
+    /// <summary>EEXIST: what an exclusive create asked for is there already.</summary>
+    protected static bool IsExisting(int errno) => errno == Eexist;
+
+    /// <summary>
+    /// Sends a dump request (NLM_F_DUMP) and returns every message of the answer, up to NLMSG_DONE;
+    /// a kernel error becomes an exception naming <paramref name="what"/>.
+    /// </summary>
+    protected IReadOnlyList<byte[]> Dump(int length, string what)
+    {
+        var messages = new List<byte[]>();
+        Exchange(length, what, (type, message) =>
+        {
+            switch (type)
+            {
+                case NlmsgDone:
+                    return true;
+                case NlmsgError:
+                    int error = -BinaryPrimitives.ReadInt32LittleEndian(message[16..]);
+                    if (error != 0)
+                    {
+                        throw new IOException($"{Name}: cannot {what}: {LibC.Describe(error)}");
+                    }
+
+                    return true;
+                default:
+                    messages.Add(message.ToArray());
+                    return false;
+            }
+        });
+        return messages;
+    }
+
+    private delegate bool MessageHandler(ushort type, ReadOnlySpan<byte> message);
+
+    /// <summary>Sends the request in <see cref="Buffer"/> and hands each answer of its sequence number to <paramref name="handle"/> until it says the answer is complete.</summary>
+    private void Exchange(int length, string what, MessageHandler handle)
+    {
         BinaryPrimitives.WriteUInt32LittleEndian(Buffer, (uint)length);
         uint seq = sequence;
         if (LibC.Send(socket, Buffer.AsSpan(0, length), (nuint)length, 0) != length)
@@ -68,7 +137,8 @@ public abstract class NetlinkSocket : IDisposable
             throw new IOException($"{Name}: cannot send '{what}': {LibC.Describe(Marshal.GetLastPInvokeError())}");
         }
 
-        byte[] reply = new byte[8192];
+        // A dump may come in datagrams as large as the kernel's largest dump buffer (32 KiB).
+        byte[] reply = new byte[65536];
         while (true)
         {
             var poll = new LibC.PollFd { Fd = socket, Events = LibC.PollIn };
@@ -89,20 +159,14 @@ public abstract class NetlinkSocket : IDisposable
                 int messageLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset));
                 ushort type = BinaryPrimitives.ReadUInt16LittleEndian(reply.AsSpan(offset + 4));
                 uint replySeq = BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(offset + 8));
-                if (messageLength < 16)
+                if (messageLength < 16 || offset + messageLength > n || (type == NlmsgError && messageLength < 20))
                 {
                     throw new IOException($"{Name}: malformed reply to '{what}'");
                 }
 
-                if (type == NlmsgError && replySeq == seq)
+                if (replySeq == seq && handle(type, reply.AsSpan(offset, messageLength)))
                 {
-                    int error = BinaryPrimitives.ReadInt32LittleEndian(reply.AsSpan(offset + 16));
-                    if (error == 0)
-                    {
-                        return;
-                    }
-
-                    throw new IOException($"{Name}: cannot {what}: {LibC.Describe(-error)}");
+                    return;
                 }
 
                 offset += (messageLength + 3) & ~3;

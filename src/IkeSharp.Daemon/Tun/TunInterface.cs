@@ -11,8 +11,8 @@ namespace IkeSharp.Daemon.Tun;
 /// The clear side of the userspace data plane on a TUN device: decrypted packets are written to
 /// it; one reader thread per queue takes what the host routes into it, up to
 /// <see cref="ReadBatchSize"/> packets per wakeup, hands each to the data plane to encrypt, and has
-/// the batch sent at once (sendmmsg). Routes to the remote selectors go through rtnetlink while a
-/// Child SA needs them. With offloads, the reader cuts TCP/UDP super-packets into segments
+/// the batch sent at once (sendmmsg). Routes to the remote selectors go through rtnetlink, into the
+/// daemon's own <see cref="RoutingTable"/> (never the main table), while a Child SA needs them. With offloads, the reader cuts TCP/UDP super-packets into segments
 /// (<see cref="GsoSegmenter"/>) before they are sealed, and decrypted TCP segments are merged
 /// again (<see cref="TcpCoalescer"/>) into super-packets written with one virtio_net_hdr each,
 /// until the receive batch that brought them ends (<see cref="Flush"/>).
@@ -38,6 +38,8 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     private readonly RouteNetlink netlink = new();
     private readonly ILogger log;
     private readonly Lock routeLock = new();
+    private readonly HashSet<IPAddress> excludedPeers = [];
+    private RoutingTable? routing;
     private readonly long[] queuePackets;
     private Thread[] readers = [];
     private readonly TcpCoalescer? coalescer;
@@ -86,11 +88,16 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// <summary>Packets read so far from queue <paramref name="queue"/>.</summary>
     public long QueuePackets(int queue) => Interlocked.Read(ref queuePackets[queue]);
 
+    /// <summary>The routing table routes go into; 0 when the daemon installs none (routing_table = 0).</summary>
+    public uint RoutingTableId => routing?.Table ?? 0;
+
     /// <summary>
     /// Creates the TUN device with <paramref name="queues"/> queues, with offloads if asked and the
     /// kernel takes them (else plain, with a warning), sets its MTU (rtnetlink) and brings it up.
+    /// Routes go into <paramref name="routingTable"/>, looked up by a rule at <paramref name="routingTablePrio"/>
+    /// (<see cref="RoutingTable.Open"/>); with table 0 no route and no rule is installed.
     /// </summary>
-    public static TunInterface Open(string name, ILogger log, int mtu = DefaultMtu, int queues = 1, bool offload = false)
+    public static TunInterface Open(string name, ILogger log, int mtu = DefaultMtu, int queues = 1, bool offload = false, uint routingTable = RoutingTable.DefaultTable, int routingTablePrio = RoutingTable.DefaultPriority)
     {
         TunDevice device = TunDevice.Open(name, queues, offload);
         if (device.OffloadRefusal is { } refusal)
@@ -102,6 +109,14 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
         try
         {
             tun.netlink.SetLinkUp(device.Index, mtu);
+            if (routingTable == 0)
+            {
+                log.LogInformation("routing_table = 0: no routes are installed; route the remote selectors into {Name} yourself", device.Name);
+            }
+            else
+            {
+                tun.routing = RoutingTable.Open(tun.netlink, routingTable, routingTablePrio, log);
+            }
         }
         catch
         {
@@ -281,6 +296,11 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     public bool AddRoute(TrafficSelector remote, IReadOnlyList<TrafficSelector> local, out string? error)
     {
         error = null;
+        if (routing is null)
+        {
+            return true;
+        }
+
         IPAddress? source = PreferredSource(local);
         lock (routeLock)
         {
@@ -288,8 +308,15 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
             {
                 foreach ((IPAddress network, int prefix) in Prefixes(remote))
                 {
-                    netlink.AddRoute(network, prefix, device.Index, source);
-                    log.LogInformation("route {Network}/{Prefix} via {Tun}{Source}", network, prefix, device.Name, source is null ? "" : $" src {source}");
+                    if (prefix == RoutingTable.HostPrefix(network) && excludedPeers.Contains(network))
+                    {
+                        // The peer's own address stays outside (its throw route); a route here would replace it.
+                        log.LogWarning("no route for {Network}/{Prefix} into {Tun}: it is an IKE peer's address, whose IKE and ESP must not enter the tunnel", network, prefix, device.Name);
+                        continue;
+                    }
+
+                    routing.AddRoute(network, prefix, device.Index, source);
+                    log.LogInformation("route {Network}/{Prefix} via {Tun}{Source} in table {Table}", network, prefix, device.Name, source is null ? "" : $" src {source}", routing.Table);
                 }
 
                 return true;
@@ -304,18 +331,76 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
     public void RemoveRoute(TrafficSelector remote)
     {
+        if (routing is null)
+        {
+            return;
+        }
+
         lock (routeLock)
         {
             foreach ((IPAddress network, int prefix) in Prefixes(remote))
             {
+                if (prefix == RoutingTable.HostPrefix(network) && excludedPeers.Contains(network))
+                {
+                    continue;
+                }
+
                 try
                 {
-                    netlink.DeleteRoute(network, prefix, device.Index);
+                    routing.DeleteRoute(network, prefix, device.Index);
                 }
                 catch (IOException e)
                 {
                     log.LogDebug("route {Network}/{Prefix} was already gone: {Reason}", network, prefix, e.Message);
                 }
+            }
+        }
+    }
+
+    public bool ExcludePeer(IPAddress peer, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        error = null;
+        if (routing is null)
+        {
+            return true;
+        }
+
+        lock (routeLock)
+        {
+            try
+            {
+                routing.Exclude(peer);
+                excludedPeers.Add(peer);
+                log.LogInformation("IKE peer {Peer} is inside a remote selector: it stays routed outside the tunnel (throw route in table {Table})", peer, routing.Table);
+                return true;
+            }
+            catch (IOException e)
+            {
+                error = e.Message;
+                return false;
+            }
+        }
+    }
+
+    public void IncludePeer(IPAddress peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (routing is null)
+        {
+            return;
+        }
+
+        lock (routeLock)
+        {
+            excludedPeers.Remove(peer);
+            try
+            {
+                routing.Include(peer);
+            }
+            catch (IOException e)
+            {
+                log.LogDebug("throw route for {Peer} was already gone: {Reason}", peer, e.Message);
             }
         }
     }
@@ -405,6 +490,12 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
         foreach (Thread reader in readers)
         {
             reader.Join(TimeSpan.FromSeconds(1));
+        }
+
+        lock (routeLock)
+        {
+            routing?.Dispose();
+            routing = null;
         }
 
         device.Dispose();

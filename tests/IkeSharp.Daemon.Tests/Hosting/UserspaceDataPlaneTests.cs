@@ -28,6 +28,15 @@ public class UserspaceDataPlaneTests
         }
 
         public void RemoveRoute(Wire.Payloads.TrafficSelector remote) => Routes.Enqueue("-" + remote);
+
+        public bool ExcludePeer(IPAddress peer, out string? error)
+        {
+            Routes.Enqueue("!" + peer);
+            error = null;
+            return true;
+        }
+
+        public void IncludePeer(IPAddress peer) => Routes.Enqueue("~" + peer);
     }
 
     /// <summary>A minimal IPv4/UDP packet (checksums zero; nothing here checks them).</summary>

@@ -21,9 +21,11 @@ public class TunInterfaceTests
             Assert.Contains("mtu 1380", link, StringComparison.Ordinal);
             Assert.Contains("UP", link, StringComparison.Ordinal);
 
+            string main = ns.Must("-n", ns.Name, "route", "show");
             Assert.True(tun.AddRoute(TrafficSelector.Subnet("10.2.0.0/24"), [TrafficSelector.Subnet("10.1.0.0/24")], out string? error), error);
-            string routes = ns.Must("-n", ns.Name, "route", "show");
+            string routes = ns.Must("-n", ns.Name, "route", "show", "table", "220");
             Assert.Contains("10.2.0.0/24 dev ikst0 proto static scope link src 10.1.0.1", routes, StringComparison.Ordinal);
+            Assert.Equal(main, ns.Must("-n", ns.Name, "route", "show"));
 
             // The host routes a datagram for 10.2.0.7 into the TUN device: we read the IP packet.
             using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -53,7 +55,7 @@ public class TunInterfaceTests
             Assert.Equal(IPAddress.Parse("10.2.0.7"), ((IPEndPoint)from).Address);
 
             tun.RemoveRoute(TrafficSelector.Subnet("10.2.0.0/24"));
-            Assert.DoesNotContain("10.2.0.0/24", ns.Must("-n", ns.Name, "route", "show"), StringComparison.Ordinal);
+            Assert.DoesNotContain("10.2.0.0/24", ns.Must("-n", ns.Name, "route", "show", "table", "all"), StringComparison.Ordinal);
         });
     }
 
