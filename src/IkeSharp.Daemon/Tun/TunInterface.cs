@@ -12,8 +12,9 @@ namespace IkeSharp.Daemon.Tun;
 /// it; one reader thread per queue takes what the host routes into it, up to
 /// <see cref="ReadBatchSize"/> packets per wakeup, hands each to the data plane to encrypt, and has
 /// the batch sent at once (sendmmsg). Routes to the remote selectors go through rtnetlink while a
-/// Child SA needs them. With offloads, the reader cuts TCP/UDP super-packets into segments
-/// (<see cref="GsoSegmenter"/>) before they are sealed, and decrypted TCP segments are merged
+/// Child SA needs them. With offloads, the reader hands TCP/UDP super-packets to the data plane,
+/// which cuts them into segments (<see cref="GsoSegmenter"/>) straight into the ESP datagrams that
+/// carry them (<see cref="IOutboundPackets.QueueSegments"/>), and decrypted TCP segments are merged
 /// again (<see cref="TcpCoalescer"/>) into super-packets written with one virtio_net_hdr each,
 /// until the receive batch that brought them ends (<see cref="Flush"/>).
 /// </summary>
@@ -27,12 +28,6 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
     /// <summary>Room for one packet read: the largest IP packet, after a virtio_net_hdr.</summary>
     private const int SlotSize = 65536 + VirtioNetHeader.Size + 6;
-
-    /// <summary>Segments one super-packet may be cut into here (a 64 KiB packet at an MSS of 64 or more).</summary>
-    private const int MaxSegments = 1024;
-
-    /// <summary>Room for the segments of one super-packet: its payload, and headers (at most 120 octets) per segment.</summary>
-    private const int SegmentRoom = 65536 + (MaxSegments * 120);
 
     private readonly TunDevice device;
     private readonly RouteNetlink netlink = new();
@@ -171,15 +166,13 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
     /// <summary>
     /// With offloads: each read is a virtio_net_hdr and a packet; a super-packet is cut into segments
-    /// here, a lone packet has its checksum completed if the header asks, and what comes out is
+    /// by the data plane as it seals them, a lone packet has its checksum completed if the header asks, and what comes out is
     /// sealed into the thread's batch, whose datagrams of one flow leave with UDP GSO.
     /// </summary>
     private void ReadLoopOffload(int queue)
     {
         byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
         int[] lengths = new int[ReadBatchSize];
-        byte[] segments = GC.AllocateUninitializedArray<byte>(SegmentRoom);
-        int[] segmentLengths = new int[MaxSegments];
         while (!stopping)
         {
             int n = device.ReadBatch(queue, slots, SlotSize, lengths, 200);
@@ -217,20 +210,14 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
                     continue;
                 }
 
-                int count = GsoSegmenter.Split(packet, header, segments, segmentLengths, out string? splitError);
-                if (count < 0)
+                // Cut and sealed straight into the thread's batch (UserspaceDataPlane.QueueSegments).
+                if (p.QueueSegments(packet, header, out string? splitError) < 0)
                 {
                     OffloadError(queue, splitError!);
                     continue;
                 }
 
                 Interlocked.Increment(ref superPackets);
-                int offset = 0;
-                for (int s = 0; s < count; s++)
-                {
-                    p.QueueInner(segments.AsSpan(offset, segmentLengths[s]));
-                    offset += segmentLengths[s];
-                }
             }
 
             p.FlushInner();
