@@ -9,6 +9,14 @@ public interface IInnerInterface
     /// <summary>Delivers one decrypted IP packet to the host (or keeps it until <see cref="Flush"/>, to merge it with the next).</summary>
     void Write(ReadOnlySpan<byte> ipPacket);
 
+    /// <summary>
+    /// Room to open the next packet of up to <paramref name="length"/> octets into, on the calling
+    /// thread: a packet written there and passed to <see cref="Write"/> is taken where it lies (an
+    /// offloading TUN device merges it without a copy). Empty when the interface has none; the
+    /// caller then opens into its own buffer.
+    /// </summary>
+    Span<byte> WriteRoom(int length) => Span<byte>.Empty;
+
     /// <summary>Delivers what <see cref="Write"/> kept; called at the end of each receive batch.</summary>
     void Flush()
     {

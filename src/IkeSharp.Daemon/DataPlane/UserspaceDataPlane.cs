@@ -248,7 +248,14 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        byte[] buffer = threadBuffer ??= new byte[BufferSize];
+        // Opened straight into the clear side's room where it has some (an offloading TUN device's
+        // coalescer, which then merges it with no copy), else into this thread's buffer.
+        Span<byte> buffer = inner.WriteRoom(entry.In.MaxInnerLength(esp.Length));
+        if (buffer.IsEmpty)
+        {
+            buffer = threadBuffer ??= new byte[BufferSize];
+        }
+
         EspOpenResult result;
         try
         {
@@ -275,7 +282,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        ReadOnlySpan<byte> packet = buffer.AsSpan(0, result.Length);
+        ReadOnlySpan<byte> packet = buffer[..result.Length];
         if (!IpPacketInfo.TryRead(packet, out IpPacketInfo info)
             || !PacketSelector.Any(entry.Remote, info, source: true) || !PacketSelector.Any(entry.Local, info, source: false))
         {

@@ -35,8 +35,9 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     private readonly Lock routeLock = new();
     private readonly long[] queuePackets;
     private Thread[] readers = [];
-    private readonly TcpCoalescer? coalescer;
-    private readonly Lock coalesceLock = new();
+    // One coalescer per receiving thread (the NAT-T port's, the raw ESP socket's): each opens its
+    // packets straight into its own coalescer's arena and flushes it at the end of its own batch.
+    private readonly ThreadLocal<TcpCoalescer>? coalescers;
     private IOutboundPackets? plane;
     private volatile bool stopping;
     private long superPackets;
@@ -47,7 +48,7 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
         this.device = device;
         this.log = log;
         queuePackets = new long[device.Queues];
-        coalescer = device.VnetHeader ? new TcpCoalescer() : null;
+        coalescers = device.VnetHeader ? new ThreadLocal<TcpCoalescer>(() => new TcpCoalescer(), trackAllValues: true) : null;
     }
 
     /// <summary>The device hands over super-packets and takes merged ones (IFF_VNET_HDR with TSO).</summary>
@@ -63,16 +64,7 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     public long OffloadErrors => Interlocked.Read(ref offloadErrors);
 
     /// <summary>Decrypted packets merged into super-packets before they were written.</summary>
-    public long MergedPackets
-    {
-        get
-        {
-            lock (coalesceLock)
-            {
-                return coalescer?.Merged ?? 0;
-            }
-        }
-    }
+    public long MergedPackets => coalescers?.Values.Sum(c => c.Merged) ?? 0;
 
     public string Name => device.Name;
 
@@ -237,33 +229,25 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// <summary>Delivers a decrypted packet: at once in plain mode; with offloads, kept to be merged with the segments that follow until <see cref="Flush"/>.</summary>
     public void Write(ReadOnlySpan<byte> ipPacket)
     {
-        if (coalescer is null)
+        if (coalescers is null)
         {
             device.Write(ipPacket);
             return;
         }
 
-        lock (coalesceLock)
-        {
-            coalescer.Add(ipPacket, this);
-        }
+        coalescers.Value!.Add(ipPacket, this);
     }
 
-    /// <summary>Writes what <see cref="Write"/> kept (the end of a receive batch).</summary>
-    public void Flush()
-    {
-        if (coalescer is null)
-        {
-            return;
-        }
+    /// <summary>With offloads, room in this thread's coalescer to open a packet into, which <see cref="Write"/> then keeps where it lies.</summary>
+    public Span<byte> WriteRoom(int length) =>
+        coalescers is null || length > TcpCoalescer.MaxPacket ? Span<byte>.Empty : coalescers.Value!.Reserve(length, this);
 
-        lock (coalesceLock)
-        {
-            coalescer.Flush(this);
-        }
-    }
+    /// <summary>Writes what <see cref="Write"/> kept on this thread (the end of its receive batch).</summary>
+    public void Flush() => coalescers?.Value!.Flush(this);
 
     void IVnetPacketWriter.Write(in VirtioNetHeader header, ReadOnlySpan<byte> packet) => device.Write(header, packet);
+
+    void IVnetPacketWriter.Write(in VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<PacketPiece> pieces) => device.Write(header, source, pieces);
 
     public bool AddRoute(TrafficSelector remote, IReadOnlyList<TrafficSelector> local, out string? error)
     {
@@ -396,5 +380,6 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
         device.Dispose();
         netlink.Dispose();
+        coalescers?.Dispose();
     }
 }
