@@ -96,6 +96,13 @@ public sealed class EspOutboundSa : IDisposable
     }
 
     /// <summary>
+    /// Where the inner packet starts in an ESP packet of this SA: after the SPI, the sequence
+    /// number and the IV (RFC 4303 §2). A caller that builds the inner packet there itself seals it
+    /// with <see cref="SealInPlace"/>, with no copy.
+    /// </summary>
+    public int PayloadOffset => transforms.PayloadOffset;
+
+    /// <summary>
     /// Writes the ESP packet for <paramref name="innerPacket"/> (RFC 4303 §3.3) into
     /// <paramref name="destination"/>, which must hold <see cref="SealedLength"/> octets and must
     /// not overlap the inner packet. Returns the octets written.
@@ -106,20 +113,42 @@ public sealed class EspOutboundSa : IDisposable
     public int Seal(ReadOnlySpan<byte> innerPacket, byte nextHeader, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        int ciphertextLength = EspPadding.PaddedLength(innerPacket.Length, transforms.Alignment);
-        int total = transforms.PayloadOffset + ciphertextLength + transforms.IcvLength;
+        int total = SealedLength(innerPacket.Length);
         if (destination.Length < total)
         {
             throw new ArgumentException($"an ESP packet for {innerPacket.Length} octets takes {total}; the destination has {destination.Length}", nameof(destination));
         }
 
+        innerPacket.CopyTo(destination.Slice(transforms.PayloadOffset));
+        return SealInPlace(destination, innerPacket.Length, nextHeader);
+    }
+
+    /// <summary>
+    /// Seals the inner packet of <paramref name="innerLength"/> octets that the caller wrote at
+    /// <see cref="PayloadOffset"/> of <paramref name="packet"/>: writes the ESP header, IV, padding
+    /// and trailer around it and encrypts it where it is (RFC 4303 §3.3.2). The span must hold
+    /// <see cref="SealedLength"/> octets. Returns the octets of the ESP packet.
+    /// </summary>
+    /// <exception cref="ArgumentException">The span is too short.</exception>
+    /// <exception cref="InvalidOperationException">The sequence number space is used up: rekey.</exception>
+    public int SealInPlace(Span<byte> packet, int innerLength, byte nextHeader)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(innerLength);
+        int ciphertextLength = EspPadding.PaddedLength(innerLength, transforms.Alignment);
+        int total = transforms.PayloadOffset + ciphertextLength + transforms.IcvLength;
+        if (packet.Length < total)
+        {
+            throw new ArgumentException($"an ESP packet for {innerLength} octets takes {total}; the span has {packet.Length}", nameof(packet));
+        }
+
         ulong sequenceNumber = NextSequenceNumber();
 
         // SPI | Sequence Number (low 32 bits) (RFC 4303 §2.1, §2.2)
-        BinaryPrimitives.WriteUInt32BigEndian(destination, Spi);
-        BinaryPrimitives.WriteUInt32BigEndian(destination.Slice(4), (uint)sequenceNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(packet, Spi);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.Slice(4), (uint)sequenceNumber);
 
-        Span<byte> iv = destination.Slice(EspTransforms.HeaderLength, transforms.IvLength);
+        Span<byte> iv = packet.Slice(EspTransforms.HeaderLength, transforms.IvLength);
         if (transforms.CounterIv)
         {
             BinaryPrimitives.WriteUInt64BigEndian(iv, sequenceNumber ^ BinaryPrimitives.ReadUInt64BigEndian(ivMask));
@@ -130,10 +159,9 @@ public sealed class EspOutboundSa : IDisposable
         }
 
         // Payload | Padding | Pad Length | Next Header, encrypted in place (RFC 4303 §3.3.2).
-        Span<byte> payload = destination.Slice(transforms.PayloadOffset, ciphertextLength);
-        innerPacket.CopyTo(payload);
-        EspPadding.Write(payload, innerPacket.Length, nextHeader);
-        Span<byte> icv = destination.Slice(transforms.PayloadOffset + ciphertextLength, transforms.IcvLength);
+        Span<byte> payload = packet.Slice(transforms.PayloadOffset, ciphertextLength);
+        EspPadding.Write(payload, innerLength, nextHeader);
+        Span<byte> icv = packet.Slice(transforms.PayloadOffset + ciphertextLength, transforms.IcvLength);
 
         if (transforms.IsAead)
         {
@@ -144,11 +172,11 @@ public sealed class EspOutboundSa : IDisposable
         else
         {
             transforms.CipherKey.Encrypt(iv, payload, payload, default, default);
-            ComputeIcv(destination.Slice(0, transforms.PayloadOffset + ciphertextLength + transforms.IcvLength), sequenceNumber);
+            ComputeIcv(packet.Slice(0, total), sequenceNumber);
         }
 
         Interlocked.Increment(ref packets);
-        Interlocked.Add(ref bytes, innerPacket.Length);
+        Interlocked.Add(ref bytes, innerLength);
         return total;
     }
 

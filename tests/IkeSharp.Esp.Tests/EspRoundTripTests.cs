@@ -29,6 +29,50 @@ public class EspRoundTripTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Sealing_in_place_gives_the_packet_Seal_gives_and_it_opens(string suiteName, bool esn, byte nextHeader)
+    {
+        // Two outbound SAs with the same keys and random stream: the one sealed in place (inner
+        // packet written at PayloadOffset by the caller, as the data plane segments into it) must
+        // make the same octets as the one that copies.
+        EspSuite suite = Find(suiteName);
+        (EspOutboundSa copying, EspInboundSa inbound) = suite.Pair(0xC0FFEE02, esn, seed: 7);
+        (EspOutboundSa inPlace, EspInboundSa unused) = suite.Pair(0xC0FFEE02, esn, seed: 7);
+        using (copying)
+        using (inbound)
+        using (inPlace)
+        using (unused)
+        {
+            Assert.Equal(copying.PayloadOffset, inPlace.PayloadOffset);
+            Assert.Equal(8 + suite.Encryption.IvLength, inPlace.PayloadOffset);
+            for (int n = 0; n < Lengths.Length; n++)
+            {
+                int length = Lengths[n];
+                byte[] inner = EspSuite.RandomBytes(length, n);
+                byte[] expected = new byte[copying.SealedLength(length)];
+                Assert.Equal(expected.Length, copying.Seal(inner, nextHeader, expected));
+
+                // Old octets around and after the inner packet must not leak into the result.
+                byte[] room = new byte[inPlace.SealedLength(length) + 5];
+                room.AsSpan().Fill(0xA5);
+                inner.CopyTo(room, inPlace.PayloadOffset);
+                Assert.Equal(expected.Length, inPlace.SealInPlace(room, length, nextHeader));
+                Assert.Equal(expected, room.AsSpan(0, expected.Length).ToArray());
+
+                byte[] opened = new byte[inbound.MaxInnerLength(expected.Length)];
+                EspOpenResult result = inbound.Open(room.AsSpan(0, expected.Length), opened);
+                Assert.True(result.IsOk, result.Status.ToString());
+                Assert.Equal(inner, opened.AsSpan(0, result.Length).ToArray());
+            }
+
+            Assert.Equal(copying.Packets, inPlace.Packets);
+            Assert.Equal(copying.Bytes, inPlace.Bytes);
+            byte[] tooSmall = new byte[inPlace.SealedLength(100) - 1];
+            Assert.Throws<ArgumentException>(() => inPlace.SealInPlace(tooSmall, 100, nextHeader));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Open_returns_what_Seal_was_given(string suiteName, bool esn, byte nextHeader)
     {
         EspSuite suite = Find(suiteName);

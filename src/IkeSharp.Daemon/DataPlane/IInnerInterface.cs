@@ -9,6 +9,14 @@ public interface IInnerInterface
     /// <summary>Delivers one decrypted IP packet to the host (or keeps it until <see cref="Flush"/>, to merge it with the next).</summary>
     void Write(ReadOnlySpan<byte> ipPacket);
 
+    /// <summary>
+    /// Room to open the next packet of up to <paramref name="length"/> octets into, on the calling
+    /// thread: a packet written there and passed to <see cref="Write"/> is taken where it lies (an
+    /// offloading TUN device merges it without a copy). Empty when the interface has none; the
+    /// caller then opens into its own buffer.
+    /// </summary>
+    Span<byte> WriteRoom(int length) => Span<byte>.Empty;
+
     /// <summary>Delivers what <see cref="Write"/> kept; called at the end of each receive batch.</summary>
     void Flush()
     {
@@ -60,6 +68,37 @@ public interface IOutboundPackets
     /// a burst, then flushes). Without batching, the same as <see cref="SendInner"/>.
     /// </summary>
     bool QueueInner(ReadOnlySpan<byte> ipPacket) => SendInner(ipPacket);
+
+    /// <summary>
+    /// Cuts the TCP or UDP super-packet of an offloading TUN device into the segments its
+    /// <paramref name="header"/> asks for (<see cref="Offload.GsoSegmenter"/>) and queues each as
+    /// <see cref="QueueInner"/> does. Returns the number of segments, or -1 with
+    /// <paramref name="error"/> saying why the super-packet cannot be cut (it is dropped). The
+    /// userspace data plane writes each segment straight into the ESP payload of its datagram; this
+    /// default cuts into a pooled buffer first.
+    /// </summary>
+    int QueueSegments(ReadOnlySpan<byte> superPacket, in Offload.VirtioNetHeader header, out string? error)
+    {
+        if (!Offload.GsoSegmenter.TryPlan(superPacket, header, out Offload.GsoPlan plan, out error))
+        {
+            return -1;
+        }
+
+        byte[] room = System.Buffers.ArrayPool<byte>.Shared.Rent(plan.HeaderLength + Math.Min(plan.SegmentSize, plan.PayloadLength));
+        try
+        {
+            for (int i = 0; i < plan.Count; i++)
+            {
+                QueueInner(room.AsSpan(0, plan.WriteSegment(superPacket, i, room)));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(room);
+        }
+
+        return plan.Count;
+    }
 
     /// <summary>Sends what <see cref="QueueInner"/> left waiting on the calling thread.</summary>
     void FlushInner()

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IkeSharp.Daemon.Offload;
 using IkeSharp.Daemon.Transport;
 using IkeSharp.Esp;
 using IkeSharp.Wire.Payloads;
@@ -309,7 +310,14 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        byte[] buffer = threadBuffer ??= new byte[BufferSize];
+        // Opened straight into the clear side's room where it has some (an offloading TUN device's
+        // coalescer, which then merges it with no copy), else into this thread's buffer.
+        Span<byte> buffer = inner.WriteRoom(entry.In.MaxInnerLength(esp.Length));
+        if (buffer.IsEmpty)
+        {
+            buffer = threadBuffer ??= new byte[BufferSize];
+        }
+
         EspOpenResult result;
         try
         {
@@ -336,7 +344,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             return;
         }
 
-        ReadOnlySpan<byte> packet = buffer.AsSpan(0, result.Length);
+        ReadOnlySpan<byte> packet = buffer[..result.Length];
         if (!IpPacketInfo.TryRead(packet, out IpPacketInfo info)
             || !PacketSelector.Any(entry.Remote, info, source: true) || !PacketSelector.Any(entry.Local, info, source: false))
         {
@@ -445,6 +453,77 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         return true;
     }
 
+    /// <summary>
+    /// Segments a TUN super-packet straight into the thread's batch: the SA is found once, from the
+    /// headers every segment shares, and each segment's headers and payload are written where its
+    /// ESP packet carries them (after SPI, sequence number and IV) and encrypted there, so the
+    /// payload is copied once, from the super-packet into the datagram, and summed for the inner
+    /// checksum in the same pass. The segments of one super-packet seal to equal sizes but the last,
+    /// so with offloads they leave as UDP GSO messages.
+    /// </summary>
+    public int QueueSegments(ReadOnlySpan<byte> superPacket, in VirtioNetHeader header, out string? error)
+    {
+        if (!GsoSegmenter.TryPlan(superPacket, header, out GsoPlan plan, out error))
+        {
+            return -1;
+        }
+
+        if (FindOutbound(superPacket, out IpPacketInfo info, plan.Count) is not { } entry)
+        {
+            return plan.Count;
+        }
+
+        byte nextHeader = info.IsV6 ? EspNextHeader.IPv6 : EspNextHeader.IPv4;
+        int payloadOffset = entry.Out.PayloadOffset;
+        if (!entry.Sa.UdpEncapsulation)
+        {
+            byte[] buffer = threadBuffer ??= new byte[BufferSize];
+            for (int i = 0; i < plan.Count; i++)
+            {
+                int inner = plan.WriteSegment(superPacket, i, buffer.AsSpan(payloadOffset));
+                int n = SealInPlace(entry, buffer, inner, nextHeader);
+                if (n > 0)
+                {
+                    transport.SendRaw(entry.RemoteAddress, buffer.AsSpan(0, n));
+                }
+            }
+
+            return plan.Count;
+        }
+
+        OutboundBatch batch = threadBatch ??= new OutboundBatch();
+        if (batch.Datagrams.Count > 0 && (batch.Transport != transport || !batch.Local!.Equals(entry.Local4500)))
+        {
+            batch.Send();
+        }
+
+        for (int i = 0; i < plan.Count; i++)
+        {
+            int inner = plan.SegmentLength(i);
+            int espLength = entry.Out.SealedLength(inner);
+            Span<byte> room = batch.Datagrams.Reserve(espLength, entry.RemoteAddress, segment: offload);
+            if (room.IsEmpty)
+            {
+                batch.Send();
+                room = batch.Datagrams.Reserve(espLength, entry.RemoteAddress, segment: offload);
+            }
+
+            plan.WriteSegment(superPacket, i, room[payloadOffset..]);
+            int length = SealInPlace(entry, room, inner, nextHeader);
+            if (length <= 0)
+            {
+                // The SA went away or ran out of sequence numbers: the rest is dropped (counted).
+                return plan.Count;
+            }
+
+            batch.Datagrams.Commit(length, entry.RemoteAddress);
+            batch.Transport = transport;
+            batch.Local = entry.Local4500;
+        }
+
+        return plan.Count;
+    }
+
     public void FlushInner()
     {
         if (threadBatch is { Datagrams.Count: > 0 } batch)
@@ -484,8 +563,8 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
     }
 
-    /// <summary>The newest Child SA whose selectors cover the packet (RFC 4301 §5.1), or null (counted).</summary>
-    private ChildEntry? FindOutbound(ReadOnlySpan<byte> ipPacket, out IpPacketInfo info)
+    /// <summary>The newest Child SA whose selectors cover the packet (RFC 4301 §5.1), or null (counted, as <paramref name="packets"/> packets).</summary>
+    private ChildEntry? FindOutbound(ReadOnlySpan<byte> ipPacket, out IpPacketInfo info, int packets = 1)
     {
         if (!IpPacketInfo.TryRead(ipPacket, out info))
         {
@@ -501,7 +580,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         }
 
         // No SA: a trap policy may want one negotiated (RFC 4301 §5.1.1); the packet is dropped either way.
-        Interlocked.Increment(ref Traps.Match(info) ? ref trapped : ref noPolicy);
+        Interlocked.Add(ref Traps.Match(info) ? ref trapped : ref noPolicy, packets);
         return null;
     }
 
@@ -518,6 +597,27 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
             lock (entry.SealLock)
             {
                 length = entry.Out.Seal(ipPacket, info.IsV6 ? EspNextHeader.IPv6 : EspNextHeader.IPv4, destination);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref dropped);
+            return 0;
+        }
+
+        CheckLimits(entry);
+        return length;
+    }
+
+    /// <summary>As <see cref="Seal"/>, for an inner packet of <paramref name="innerLength"/> octets already at the ESP payload offset of <paramref name="packet"/>.</summary>
+    private int SealInPlace(ChildEntry entry, Span<byte> packet, int innerLength, byte nextHeader)
+    {
+        int length;
+        try
+        {
+            lock (entry.SealLock)
+            {
+                length = entry.Out.SealInPlace(packet, innerLength, nextHeader);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)

@@ -17,9 +17,9 @@ public static class GsoSegmenter
 {
     private const byte Tcp = 6;
     private const byte Udp = 17;
-    private const byte TcpFin = 0x01;
-    private const byte TcpPsh = 0x08;
-    private const byte TcpCwr = 0x80;
+    internal const byte TcpFin = 0x01;
+    internal const byte TcpPsh = 0x08;
+    internal const byte TcpCwr = 0x80;
 
     /// <summary>
     /// Completes the checksum of a packet that is not a super-packet, in place, when
@@ -61,30 +61,61 @@ public static class GsoSegmenter
     /// </summary>
     public static int Split(ReadOnlySpan<byte> packet, in VirtioNetHeader header, Span<byte> output, Span<int> lengths, out string? error)
     {
-        error = null;
+        if (!TryPlan(packet, header, out GsoPlan plan, out error))
+        {
+            return -1;
+        }
+
+        int count = plan.Count;
+        if (count > lengths.Length || (count * plan.HeaderLength) + plan.PayloadLength > output.Length)
+        {
+            error = $"the super-packet of {packet.Length} octets cuts into {count} segments of {plan.SegmentSize}; room is for {lengths.Length} segments and {output.Length} octets";
+            return -1;
+        }
+
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int length = plan.WriteSegment(packet, i, output[offset..]);
+            lengths[i] = length;
+            offset += length;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Checks the super-packet <paramref name="packet"/> against <paramref name="header"/> and says
+    /// how it cuts (<see cref="GsoPlan"/>), so each segment can be written straight to where it is
+    /// wanted (the ESP payload of its datagram) with <see cref="GsoPlan.WriteSegment"/>. False with
+    /// <paramref name="error"/> saying what was wrong (the packet is then to be dropped).
+    /// </summary>
+    public static bool TryPlan(ReadOnlySpan<byte> packet, in VirtioNetHeader header, out GsoPlan plan, out string? error)
+    {
+        plan = default;
         byte gso = header.Gso;
         if (gso is not (VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6 or VirtioNetHeader.GsoUdpL4))
         {
             error = $"virtio_net_hdr gso_type {header.GsoType} is not one we asked for (TCPv4 1, TCPv6 4, UDP_L4 5)";
-            return -1;
+            return false;
         }
 
         if (!TryReadHeaders(packet, out bool v6, out int ipLength, out byte protocol, out error))
         {
-            return -1;
+            return false;
         }
 
         if ((gso == VirtioNetHeader.GsoTcpV4 && v6) || (gso == VirtioNetHeader.GsoTcpV6 && !v6))
         {
             error = $"virtio_net_hdr gso_type {header.GsoType} does not match the IPv{(v6 ? 6 : 4)} packet";
-            return -1;
+            return false;
         }
 
         bool tcp = gso != VirtioNetHeader.GsoUdpL4;
         if (protocol != (tcp ? Tcp : Udp))
         {
             error = $"virtio_net_hdr gso_type {header.GsoType} on a packet of IP protocol {protocol}";
-            return -1;
+            return false;
         }
 
         int transportLength;
@@ -93,7 +124,7 @@ public static class GsoSegmenter
             if (packet.Length < ipLength + 20 || (packet[ipLength + 12] >> 4) < 5 || ipLength + ((packet[ipLength + 12] >> 4) * 4) > packet.Length)
             {
                 error = $"TCP header at octet {ipLength} of the {packet.Length}-octet super-packet is truncated or has a data offset below 5";
-                return -1;
+                return false;
             }
 
             transportLength = (packet[ipLength + 12] >> 4) * 4;
@@ -104,7 +135,7 @@ public static class GsoSegmenter
             if (packet.Length < ipLength + 8)
             {
                 error = $"UDP header at octet {ipLength} of the {packet.Length}-octet super-packet is truncated";
-                return -1;
+                return false;
             }
         }
 
@@ -114,74 +145,14 @@ public static class GsoSegmenter
         if (size == 0)
         {
             error = "virtio_net_hdr gso_size is 0 on a super-packet";
-            return -1;
+            return false;
         }
 
         int count = payload <= 0 ? 1 : (payload + size - 1) / size;
-        if (count > lengths.Length || (count * headers) + Math.Max(payload, 0) > output.Length)
-        {
-            error = $"the super-packet of {packet.Length} octets cuts into {count} segments of {size}; room is for {lengths.Length} segments and {output.Length} octets";
-            return -1;
-        }
-
         ushort id = v6 ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(packet[4..]);
         uint sequence = tcp ? BinaryPrimitives.ReadUInt32BigEndian(packet[(ipLength + 4)..]) : 0;
-        int offset = 0;
-        for (int i = 0; i < count; i++)
-        {
-            int take = Math.Min(size, Math.Max(payload - (i * size), 0));
-            int length = headers + take;
-            Span<byte> segment = output.Slice(offset, length);
-            packet[..headers].CopyTo(segment);
-            packet.Slice(headers + (i * size), take).CopyTo(segment[headers..]);
-
-            if (v6)
-            {
-                // RFC 8200 §3: the payload length counts everything after the fixed header.
-                BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(length - 40));
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(segment[2..], (ushort)length);
-                BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + i));
-                BinaryPrimitives.WriteUInt16BigEndian(segment[10..], InternetChecksum.Ipv4Header(segment[..ipLength]));
-            }
-
-            Span<byte> transport = segment[ipLength..];
-            ReadOnlySpan<byte> source = v6 ? segment.Slice(8, 16) : segment.Slice(12, 4);
-            ReadOnlySpan<byte> destination = v6 ? segment.Slice(24, 16) : segment.Slice(16, 4);
-            ulong sum = InternetChecksum.PseudoHeader(source, destination, protocol, transport.Length);
-            if (tcp)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(transport[4..], sequence + (uint)(i * size));
-                if (i != count - 1)
-                {
-                    transport[13] &= unchecked((byte)~(TcpFin | TcpPsh));
-                }
-
-                if (i != 0)
-                {
-                    transport[13] &= unchecked((byte)~TcpCwr);
-                }
-
-                transport[16] = 0;
-                transport[17] = 0;
-                BinaryPrimitives.WriteUInt16BigEndian(transport[16..], InternetChecksum.Finish(InternetChecksum.Add(sum, transport)));
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(transport[4..], (ushort)transport.Length);
-                transport[6] = 0;
-                transport[7] = 0;
-                ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, transport));
-                BinaryPrimitives.WriteUInt16BigEndian(transport[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
-            }
-
-            lengths[i] = length;
-            offset += length;
-        }
-
-        return count;
+        plan = new GsoPlan(v6, tcp, protocol, ipLength, headers, Math.Max(payload, 0), size, count, id, sequence);
+        return true;
     }
 
     /// <summary>

@@ -58,6 +58,47 @@ public static class InternetChecksum
         return sum + (BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(folded) : folded);
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to the start of <paramref name="destination"/> (not
+    /// overlapping) and adds it to a running sum as <see cref="Add"/> does, in one pass: segmenting
+    /// reads each payload octet once for both.
+    /// </summary>
+    public static ulong CopyAndAdd(ulong sum, ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"{source.Length} octets do not fit in {destination.Length}", nameof(destination));
+        }
+
+        if (!Vector256.IsHardwareAccelerated || source.Length < 64)
+        {
+            source.CopyTo(destination);
+            return Add(sum, source);
+        }
+
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        ref byte to = ref MemoryMarshal.GetReference(destination);
+        Vector256<ulong> low = Vector256<ulong>.Zero;
+        Vector256<ulong> high = Vector256<ulong>.Zero;
+        int done = 0;
+        for (; done + 32 <= source.Length; done += 32)
+        {
+            Vector256<byte> v = Vector256.LoadUnsafe(ref from, (nuint)done);
+            v.StoreUnsafe(ref to, (nuint)done);
+            (Vector256<ulong> a, Vector256<ulong> b) = Vector256.Widen(v.AsUInt32());
+            low += a;
+            high += b;
+        }
+
+        ulong native = Vector256.Sum(low + high);
+        ushort folded = Fold(native);
+        sum += BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(folded) : folded;
+
+        // The rest starts at a multiple of 32, so on a word boundary: its sum adds on.
+        source[done..].CopyTo(destination[done..]);
+        return Add(sum, source[done..]);
+    }
+
     /// <summary>Folds a sum to 16 bits with end-around carry.</summary>
     public static ushort Fold(ulong sum)
     {

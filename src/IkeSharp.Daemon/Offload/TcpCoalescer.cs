@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace IkeSharp.Daemon.Offload;
 
@@ -6,7 +8,35 @@ namespace IkeSharp.Daemon.Offload;
 public interface IVnetPacketWriter
 {
     void Write(in VirtioNetHeader header, ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// Writes one packet made of <paramref name="pieces"/> of <paramref name="source"/>, in order
+    /// (a TUN device gathers them with one writev(2), so the merged packet is never copied
+    /// together in userspace). This default joins them in a pooled buffer.
+    /// </summary>
+    void Write(in VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<PacketPiece> pieces)
+    {
+        int total = 0;
+        foreach (PacketPiece piece in pieces)
+        {
+            total += piece.Length;
+        }
+
+        byte[] joined = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
+        int at = 0;
+        foreach (PacketPiece piece in pieces)
+        {
+            source.Slice(piece.Offset, piece.Length).CopyTo(joined.AsSpan(at));
+            at += piece.Length;
+        }
+
+        Write(header, joined.AsSpan(0, total));
+        System.Buffers.ArrayPool<byte>.Shared.Return(joined);
+    }
 }
+
+/// <summary>Octets <see cref="Offset"/> to <see cref="Offset"/> + <see cref="Length"/> of a buffer: one piece of a packet written with gather I/O.</summary>
+public readonly record struct PacketPiece(int Offset, int Length);
 
 /// <summary>
 /// Receive coalescing (GRO) in software, for packets headed into an offloading TUN device: TCP
@@ -19,6 +49,13 @@ public interface IVnetPacketWriter
 /// fragments, SYN/FIN/RST/URG, empty segments, a bad checksum) first sends what is pending, so
 /// order is kept, and goes on alone. Nothing is allocated after construction; one thread at a time.
 /// </summary>
+/// <remarks>
+/// Packets are kept in one arena, and a super-packet is written as the first segment (its headers
+/// rewritten for the whole) followed by the payloads of the others, gathered by the writer
+/// (<see cref="IVnetPacketWriter.Write(in VirtioNetHeader, ReadOnlySpan{byte}, ReadOnlySpan{PacketPiece})"/>),
+/// so no payload is copied to merge it. A caller that decrypts packets can open each straight into
+/// the arena (<see cref="Reserve"/>): <see cref="Add"/> then takes it where it lies, with no copy at all.
+/// </remarks>
 public sealed class TcpCoalescer
 {
     /// <summary>Segments merged into one super-packet at most (Linux's GRO merges up to 64 too, MAX_GRO_SKBS aside).</summary>
@@ -30,11 +67,17 @@ public sealed class TcpCoalescer
     private const byte Ack = 0x10;
     private const byte Psh = 0x08;
 
-    private readonly byte[] buffer;
+    private readonly byte[] arena;
     private readonly Item[] items;
+    private readonly PacketPiece[] pieces;
+
+    // Octets of the arena in use: what is held, and what was given out by Reserve.
+    private int used;
 
     private struct Item
     {
+        /// <summary>Where the first segment lies in the arena; its headers become the super-packet's.</summary>
+        public int Start;
         public int Length;
         public int IpLength;
         public int TcpLength;
@@ -49,7 +92,11 @@ public sealed class TcpCoalescer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(flows, 1);
         items = new Item[flows];
-        buffer = GC.AllocateUninitializedArray<byte>(flows * MaxPacket);
+        pieces = new PacketPiece[flows * MaxSegments];
+
+        // Room for every flow's largest super-packet and a few packets more; when it runs out,
+        // what is held is written and the arena starts again.
+        arena = GC.AllocateUninitializedArray<byte>((flows + 2) * MaxPacket);
     }
 
     /// <summary>Packets that went into a super-packet of two or more.</summary>
@@ -57,6 +104,23 @@ public sealed class TcpCoalescer
 
     /// <summary>Super-packets and lone packets written.</summary>
     public long Written { get; private set; }
+
+    /// <summary>
+    /// Room in the arena for the next packet, of up to <paramref name="length"/> octets: a packet
+    /// written there and then given to <see cref="Add"/> is kept where it lies. What is held is
+    /// written first if the arena has no room left. Valid until the next call on this coalescer.
+    /// </summary>
+    public Span<byte> Reserve(int length, IVnetPacketWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, arena.Length);
+        if (used + length > arena.Length)
+        {
+            Flush(writer);
+        }
+
+        return arena.AsSpan(used, length);
+    }
 
     /// <summary>Takes one IP packet; it is written now, or kept to be merged with the next until <see cref="Flush"/>.</summary>
     public void Add(ReadOnlySpan<byte> packet, IVnetPacketWriter writer)
@@ -69,6 +133,8 @@ public sealed class TcpCoalescer
             return;
         }
 
+        int at = Place(packet, writer);
+        ReadOnlySpan<byte> placed = arena.AsSpan(at, packet.Length);
         int free = -1;
         for (int i = 0; i < items.Length; i++)
         {
@@ -79,20 +145,20 @@ public sealed class TcpCoalescer
                 continue;
             }
 
-            Span<byte> held = Slot(i);
-            if (item.V6 != v6 || !SameFlow(held, packet, v6, ipLength))
+            Span<byte> held = Headers(i);
+            if (item.V6 != v6 || !SameFlow(held, placed, v6, ipLength))
             {
                 continue;
             }
 
-            if (CanAppend(ref item, held, packet, ipLength, tcpLength, payload))
+            if (CanAppend(ref item, held, placed, ipLength, tcpLength, payload))
             {
-                packet[(ipLength + tcpLength)..].CopyTo(buffer.AsSpan((i * MaxPacket) + item.Length));
+                pieces[(i * MaxSegments) + item.Segments] = new PacketPiece(at + ipLength + tcpLength, payload);
                 item.Length += payload;
                 item.NextSequence += (uint)payload;
                 item.Segments++;
                 Merged += item.Segments == 2 ? 2 : 1;
-                byte flags = packet[ipLength + 13];
+                byte flags = placed[ipLength + 13];
                 if (payload < item.SegmentSize || (flags & Psh) != 0)
                 {
                     // A short segment or PSH ends a burst: nothing may follow it in this super-packet.
@@ -104,23 +170,30 @@ public sealed class TcpCoalescer
             }
 
             WriteItem(i, writer);
-            Start(i, packet, v6, ipLength, tcpLength, payload);
+            Start(i, at, placed, v6, ipLength, tcpLength, payload);
             return;
         }
 
         if (free < 0)
         {
-            Flush(writer);
+            // Every flow slot is taken: write them all (the packet just placed stays in the arena).
+            WriteAll(writer);
             free = 0;
         }
 
-        Start(free, packet, v6, ipLength, tcpLength, payload);
+        Start(free, at, placed, v6, ipLength, tcpLength, payload);
     }
 
-    /// <summary>Writes everything kept, in the order the flows were first seen.</summary>
+    /// <summary>Writes everything kept, in the order the flows were first seen, and empties the arena.</summary>
     public void Flush(IVnetPacketWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        WriteAll(writer);
+        used = 0;
+    }
+
+    private void WriteAll(IVnetPacketWriter writer)
+    {
         for (int i = 0; i < items.Length; i++)
         {
             if (items[i].Segments > 0)
@@ -130,13 +203,40 @@ public sealed class TcpCoalescer
         }
     }
 
-    private Span<byte> Slot(int i) => buffer.AsSpan(i * MaxPacket, items[i].Length);
-
-    private void Start(int i, ReadOnlySpan<byte> packet, bool v6, int ipLength, int tcpLength, int payload)
+    /// <summary>
+    /// Where the packet lies in the arena: where it is, when it was opened into the room
+    /// <see cref="Reserve"/> gave; else copied to the free end (all held packets written first if
+    /// there is no room).
+    /// </summary>
+    private int Place(ReadOnlySpan<byte> packet, IVnetPacketWriter writer)
     {
-        packet.CopyTo(buffer.AsSpan(i * MaxPacket));
+        nint offset = Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(arena), ref MemoryMarshal.GetReference(packet));
+        if (offset >= used && offset + packet.Length <= arena.Length)
+        {
+            used = (int)offset + packet.Length;
+            return (int)offset;
+        }
+
+        if (used + packet.Length > arena.Length)
+        {
+            Flush(writer);
+        }
+
+        int at = used;
+        packet.CopyTo(arena.AsSpan(at));
+        used += packet.Length;
+        return at;
+    }
+
+    /// <summary>The IP and TCP headers of flow <paramref name="i"/>'s first segment, in the arena.</summary>
+    private Span<byte> Headers(int i) => arena.AsSpan(items[i].Start, items[i].IpLength + items[i].TcpLength);
+
+    private void Start(int i, int at, ReadOnlySpan<byte> packet, bool v6, int ipLength, int tcpLength, int payload)
+    {
+        pieces[i * MaxSegments] = new PacketPiece(at, packet.Length);
         items[i] = new Item
         {
+            Start = at,
             Length = packet.Length,
             IpLength = ipLength,
             TcpLength = tcpLength,
@@ -157,24 +257,25 @@ public sealed class TcpCoalescer
     private void WriteItem(int i, IVnetPacketWriter writer)
     {
         ref Item item = ref items[i];
-        Span<byte> packet = Slot(i);
         int segments = item.Segments;
         item.Segments = 0;
         Written++;
         if (segments == 1)
         {
-            writer.Write(VirtioNetHeader.None, packet);
+            writer.Write(VirtioNetHeader.None, arena.AsSpan(item.Start, item.Length));
             return;
         }
 
+        // The first segment's headers, rewritten for the whole super-packet.
+        Span<byte> packet = Headers(i);
         int ip = item.IpLength;
         if (item.V6)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(packet.Length - 40));
+            BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(item.Length - 40));
         }
         else
         {
-            BinaryPrimitives.WriteUInt16BigEndian(packet[2..], (ushort)packet.Length);
+            BinaryPrimitives.WriteUInt16BigEndian(packet[2..], (ushort)item.Length);
             BinaryPrimitives.WriteUInt16BigEndian(packet[10..], InternetChecksum.Ipv4Header(packet[..ip]));
         }
 
@@ -182,7 +283,7 @@ public sealed class TcpCoalescer
         // summed from csum_start by whoever needs the checksum (tcp_v4_send_check does the same).
         ReadOnlySpan<byte> source = item.V6 ? packet.Slice(8, 16) : packet.Slice(12, 4);
         ReadOnlySpan<byte> destination = item.V6 ? packet.Slice(24, 16) : packet.Slice(16, 4);
-        ushort pseudo = InternetChecksum.Fold(InternetChecksum.PseudoHeader(source, destination, 6, packet.Length - ip));
+        ushort pseudo = InternetChecksum.Fold(InternetChecksum.PseudoHeader(source, destination, 6, item.Length - ip));
         BinaryPrimitives.WriteUInt16BigEndian(packet[(ip + 16)..], pseudo);
         var header = new VirtioNetHeader(
             VirtioNetHeader.NeedsChecksum,
@@ -191,7 +292,7 @@ public sealed class TcpCoalescer
             (ushort)item.SegmentSize,
             (ushort)ip,
             16);
-        writer.Write(header, packet);
+        writer.Write(header, arena, pieces.AsSpan(i * MaxSegments, segments));
     }
 
     private static bool CanAppend(ref Item item, ReadOnlySpan<byte> held, ReadOnlySpan<byte> packet, int ipLength, int tcpLength, int payload)

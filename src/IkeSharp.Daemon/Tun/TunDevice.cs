@@ -255,6 +255,38 @@ public sealed class TunDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a virtio_net_hdr and a packet made of <paramref name="pieces"/> of
+    /// <paramref name="source"/> with one writev(2) (the kernel gathers them into the skb); only with offloads.
+    /// </summary>
+    public unsafe bool Write(in Offload.VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<Offload.PacketPiece> pieces)
+    {
+        int f = Volatile.Read(ref fds[0]);
+        if (f < 0 || !VnetHeader || pieces.Length > Offload.TcpCoalescer.MaxSegments)
+        {
+            return false;
+        }
+
+        Span<byte> head = stackalloc byte[Offload.VirtioNetHeader.Size];
+        header.Write(head);
+        long total = head.Length;
+        fixed (byte* h = head)
+        fixed (byte* s = source)
+        {
+            Transport.IoVec* vectors = stackalloc Transport.IoVec[Offload.TcpCoalescer.MaxSegments + 1];
+            vectors[0] = new Transport.IoVec { Base = h, Length = (nuint)head.Length };
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                Offload.PacketPiece piece = pieces[i];
+                _ = source.Slice(piece.Offset, piece.Length);   // bounds, before the pointer is used
+                vectors[i + 1] = new Transport.IoVec { Base = s + piece.Offset, Length = (nuint)piece.Length };
+                total += piece.Length;
+            }
+
+            return LibC.Writev(f, vectors, pieces.Length + 1) == total;
+        }
+    }
+
     public void Dispose()
     {
         for (int q = 0; q < fds.Length; q++)

@@ -12,8 +12,10 @@ namespace IkeSharp.Daemon.Tun;
 /// it; one reader thread per queue takes what the host routes into it, up to
 /// <see cref="ReadBatchSize"/> packets per wakeup, hands each to the data plane to encrypt, and has
 /// the batch sent at once (sendmmsg). Routes to the remote selectors go through rtnetlink, into the
-/// daemon's own <see cref="RoutingTable"/> (never the main table), while a Child SA needs them. With offloads, the reader cuts TCP/UDP super-packets into segments
-/// (<see cref="GsoSegmenter"/>) before they are sealed, and decrypted TCP segments are merged
+/// daemon's own <see cref="RoutingTable"/> (never the main table), while a Child SA needs them.
+/// With offloads, the reader hands TCP/UDP super-packets to the data plane,
+/// which cuts them into segments (<see cref="GsoSegmenter"/>) straight into the ESP datagrams that
+/// carry them (<see cref="IOutboundPackets.QueueSegments"/>), and decrypted TCP segments are merged
 /// again (<see cref="TcpCoalescer"/>) into super-packets written with one virtio_net_hdr each,
 /// until the receive batch that brought them ends (<see cref="Flush"/>).
 /// </summary>
@@ -28,12 +30,6 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// <summary>Room for one packet read: the largest IP packet, after a virtio_net_hdr.</summary>
     private const int SlotSize = 65536 + VirtioNetHeader.Size + 6;
 
-    /// <summary>Segments one super-packet may be cut into here (a 64 KiB packet at an MSS of 64 or more).</summary>
-    private const int MaxSegments = 1024;
-
-    /// <summary>Room for the segments of one super-packet: its payload, and headers (at most 120 octets) per segment.</summary>
-    private const int SegmentRoom = 65536 + (MaxSegments * 120);
-
     private readonly TunDevice device;
     private readonly RouteNetlink netlink = new();
     private readonly ILogger log;
@@ -42,8 +38,9 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     private RoutingTable? routing;
     private readonly long[] queuePackets;
     private Thread[] readers = [];
-    private readonly TcpCoalescer? coalescer;
-    private readonly Lock coalesceLock = new();
+    // One coalescer per receiving thread (the NAT-T port's, the raw ESP socket's): each opens its
+    // packets straight into its own coalescer's arena and flushes it at the end of its own batch.
+    private readonly ThreadLocal<TcpCoalescer>? coalescers;
     private IOutboundPackets? plane;
     private volatile bool stopping;
     private long superPackets;
@@ -54,7 +51,7 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
         this.device = device;
         this.log = log;
         queuePackets = new long[device.Queues];
-        coalescer = device.VnetHeader ? new TcpCoalescer() : null;
+        coalescers = device.VnetHeader ? new ThreadLocal<TcpCoalescer>(() => new TcpCoalescer(), trackAllValues: true) : null;
     }
 
     /// <summary>The device hands over super-packets and takes merged ones (IFF_VNET_HDR with TSO).</summary>
@@ -70,16 +67,7 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     public long OffloadErrors => Interlocked.Read(ref offloadErrors);
 
     /// <summary>Decrypted packets merged into super-packets before they were written.</summary>
-    public long MergedPackets
-    {
-        get
-        {
-            lock (coalesceLock)
-            {
-                return coalescer?.Merged ?? 0;
-            }
-        }
-    }
+    public long MergedPackets => coalescers?.Values.Sum(c => c.Merged) ?? 0;
 
     public string Name => device.Name;
 
@@ -186,15 +174,13 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
     /// <summary>
     /// With offloads: each read is a virtio_net_hdr and a packet; a super-packet is cut into segments
-    /// here, a lone packet has its checksum completed if the header asks, and what comes out is
+    /// by the data plane as it seals them, a lone packet has its checksum completed if the header asks, and what comes out is
     /// sealed into the thread's batch, whose datagrams of one flow leave with UDP GSO.
     /// </summary>
     private void ReadLoopOffload(int queue)
     {
         byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
         int[] lengths = new int[ReadBatchSize];
-        byte[] segments = GC.AllocateUninitializedArray<byte>(SegmentRoom);
-        int[] segmentLengths = new int[MaxSegments];
         while (!stopping)
         {
             int n = device.ReadBatch(queue, slots, SlotSize, lengths, 200);
@@ -232,20 +218,14 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
                     continue;
                 }
 
-                int count = GsoSegmenter.Split(packet, header, segments, segmentLengths, out string? splitError);
-                if (count < 0)
+                // Cut and sealed straight into the thread's batch (UserspaceDataPlane.QueueSegments).
+                if (p.QueueSegments(packet, header, out string? splitError) < 0)
                 {
                     OffloadError(queue, splitError!);
                     continue;
                 }
 
                 Interlocked.Increment(ref superPackets);
-                int offset = 0;
-                for (int s = 0; s < count; s++)
-                {
-                    p.QueueInner(segments.AsSpan(offset, segmentLengths[s]));
-                    offset += segmentLengths[s];
-                }
             }
 
             p.FlushInner();
@@ -265,33 +245,25 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// <summary>Delivers a decrypted packet: at once in plain mode; with offloads, kept to be merged with the segments that follow until <see cref="Flush"/>.</summary>
     public void Write(ReadOnlySpan<byte> ipPacket)
     {
-        if (coalescer is null)
+        if (coalescers is null)
         {
             device.Write(ipPacket);
             return;
         }
 
-        lock (coalesceLock)
-        {
-            coalescer.Add(ipPacket, this);
-        }
+        coalescers.Value!.Add(ipPacket, this);
     }
 
-    /// <summary>Writes what <see cref="Write"/> kept (the end of a receive batch).</summary>
-    public void Flush()
-    {
-        if (coalescer is null)
-        {
-            return;
-        }
+    /// <summary>With offloads, room in this thread's coalescer to open a packet into, which <see cref="Write"/> then keeps where it lies.</summary>
+    public Span<byte> WriteRoom(int length) =>
+        coalescers is null || length > TcpCoalescer.MaxPacket ? Span<byte>.Empty : coalescers.Value!.Reserve(length, this);
 
-        lock (coalesceLock)
-        {
-            coalescer.Flush(this);
-        }
-    }
+    /// <summary>Writes what <see cref="Write"/> kept on this thread (the end of its receive batch).</summary>
+    public void Flush() => coalescers?.Value!.Flush(this);
 
     void IVnetPacketWriter.Write(in VirtioNetHeader header, ReadOnlySpan<byte> packet) => device.Write(header, packet);
+
+    void IVnetPacketWriter.Write(in VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<PacketPiece> pieces) => device.Write(header, source, pieces);
 
     public bool AddRoute(TrafficSelector remote, IReadOnlyList<TrafficSelector> local, out string? error)
     {
@@ -500,5 +472,6 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
         device.Dispose();
         netlink.Dispose();
+        coalescers?.Dispose();
     }
 }

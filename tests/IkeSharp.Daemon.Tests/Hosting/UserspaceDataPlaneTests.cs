@@ -4,7 +4,9 @@ using IkeSharp.Core.Engine;
 using IkeSharp.Daemon.Control;
 using IkeSharp.Daemon.DataPlane;
 using IkeSharp.Daemon.Hosting;
+using IkeSharp.Daemon.Offload;
 using Microsoft.Extensions.Logging.Abstractions;
+using TestPackets = IkeSharp.Daemon.Tests.Offload.Packets;
 
 namespace IkeSharp.Daemon.Tests.Hosting;
 
@@ -114,6 +116,83 @@ public class UserspaceDataPlaneTests
     }
 }
 
+/// <summary>TUN super-packets cut and sealed straight into the ESP datagrams (UserspaceDataPlane.QueueSegments).</summary>
+public class SuperPacketSegmentingTests
+{
+    /// <summary>Keeps what it is given, in order; <see cref="Offload"/> says whether the data plane uses UDP GSO and GRO.</summary>
+    private sealed class Recorder(bool offload) : IInnerInterface
+    {
+        public ConcurrentQueue<byte[]> Delivered { get; } = new();
+
+        public bool Offload => offload;
+
+        public void Write(ReadOnlySpan<byte> ipPacket) => Delivered.Enqueue(ipPacket.ToArray());
+    }
+
+    [Theory]
+    [InlineData(true, true, 21820)]     // UDP GSO messages (the TUN offload path as the daemon runs it)
+    [InlineData(true, false, 21830)]    // [daemon] offload = false: a datagram per segment, sendmmsg batches
+    [InlineData(false, false, 21840)]   // plain ESP (IP protocol 50), one send per segment
+    public async Task The_segments_arrive_as_the_segmenter_cuts_them_with_or_without_UDP_GSO(bool encap, bool offload, int port)
+    {
+        var bobInner = new Recorder(offload);
+        UserspaceDataPlane? alicePlane = null;
+        await using LoopbackPair p = LoopbackPair.Start(port, aliceTweak: c => c with { Encap = encap },
+            aliceDataPlane: host => alicePlane = new UserspaceDataPlane(new Recorder(offload), host, new Crypto.SystemRandom(), NullLogger.Instance),
+            bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
+        if (!encap)
+        {
+            p.Alice.Host.EnablePlainEsp();
+            p.Bob.Host.EnablePlainEsp();
+        }
+
+        Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
+
+        // Two super-packets of one flow, 10.1.0.1 -> 10.2.0.1 inside the selectors: 47 segments of
+        // 1386 and 4 (the last short), as the kernel hands them over with TSO.
+        (byte[] first, VirtioNetHeader firstHeader) = TestPackets.SuperPacket(false, 1000, 64_000, 1386, TestPackets.Ack);
+        (byte[] second, VirtioNetHeader secondHeader) = TestPackets.SuperPacket(false, 65_000, 5000, 1386, TestPackets.Ack | TestPackets.Psh);
+        var expected = new List<byte[]>();
+        foreach ((byte[] super, VirtioNetHeader header) in new[] { (first, firstHeader), (second, secondHeader) })
+        {
+            byte[] output = new byte[100_000];
+            int[] lengths = new int[100];
+            int n = GsoSegmenter.Split(super, header, output, lengths, out string? error);
+            Assert.Null(error);
+            for (int i = 0, at = 0; i < n; at += lengths[i], i++)
+            {
+                expected.Add(output.AsSpan(at, lengths[i]).ToArray());
+            }
+        }
+
+        Assert.Equal(47, alicePlane!.QueueSegments(first, firstHeader, out string? e1));
+        Assert.Null(e1);
+        Assert.Equal(4, alicePlane.QueueSegments(second, secondHeader, out _));
+        alicePlane.FlushInner();
+
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(bobInner.Delivered.Count >= expected.Count));
+        byte[][] atBob = [.. bobInner.Delivered];
+        Assert.Equal(expected.Count, atBob.Length);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].AsSpan().SequenceEqual(atBob[i]), $"segment {i} differs");
+        }
+
+        StatusReport.IkeRow row = Assert.Single(await p.Alice.StatusRowsAsync());
+        Assert.Equal((ulong)expected.Count, row.Children[0].Counters.PacketsOut);
+        Assert.Equal((ulong)expected.Sum(s => s.Length), row.Children[0].Counters.BytesOut);
+
+        // A super-packet outside the selectors is dropped and counted segment by segment; a malformed one is refused with a reason.
+        byte[] outside = (byte[])first.Clone();
+        outside[17] = 3;    // destination 10.3.0.1
+        Assert.Equal(47, alicePlane.QueueSegments(outside, firstHeader, out _));
+        Assert.Equal(47, alicePlane.NoPolicyDrops);
+        Assert.Equal(-1, alicePlane.QueueSegments(first.AsSpan(0, 30), firstHeader, out string? truncated));
+        Assert.Contains("TCP header", truncated, StringComparison.Ordinal);
+        alicePlane.FlushInner();
+    }
+}
+
 public class DataPlaneLimitTests
 {
     private sealed class Discard : IInnerInterface
@@ -177,10 +256,11 @@ public class PacketPathAllocationTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Theory]
-    [InlineData(false, 21670, false)]
-    [InlineData(true, 21680, false)]
-    [InlineData(true, 21790, true)]
-    public async Task Twenty_thousand_packets_through_seal_udp_and_open_allocate_nothing_per_packet(bool batched, int port, bool offload)
+    [InlineData(false, 21670, false, false)]
+    [InlineData(true, 21680, false, false)]
+    [InlineData(true, 21790, true, false)]
+    [InlineData(true, 21850, true, true)]
+    public async Task Twenty_thousand_packets_through_seal_udp_and_open_allocate_nothing_per_packet(bool batched, int port, bool offload, bool superPackets)
     {
         UserspaceDataPlane? alicePlane = null;
         var bobInner = new Counter(offload);
@@ -189,11 +269,28 @@ public class PacketPathAllocationTests(Xunit.Abstractions.ITestOutputHelper outp
             bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
         Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
         byte[] packet = UserspaceDataPlaneTests.Udp4("10.1.0.5", "10.2.0.7", 1372, 7);
+        (byte[] super, VirtioNetHeader superHeader) = TestPackets.SuperPacket(false, 1, 40 * 1372, 1372, TestPackets.Ack);
 
         // Send as the TUN reader does: one at a time, or bursts of 32 sealed into the thread's
-        // batch and sent with one sendmmsg.
+        // batch and sent with one sendmmsg, or TSO super-packets of 40 segments each cut and
+        // sealed into the batch, a sendmmsg after each.
         void Send(int count)
         {
+            if (superPackets)
+            {
+                for (int i = 0; i < count; i += 40)
+                {
+                    alicePlane!.QueueSegments(super, superHeader, out _);
+                    alicePlane.FlushInner();
+                    if (i % 480 == 440)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+
+                return;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 if (!batched)
@@ -247,7 +344,7 @@ public class PacketPathAllocationTests(Xunit.Abstractions.ITestOutputHelper outp
             Assert.True(bobInner.Flushes > 0);
         }
 
-        output.WriteLine($"seal, UDP ({(batched ? "sendmmsg batches of 32" : "one send per packet")}{(offload ? ", UDP GSO and GRO" : "")}), recvmmsg, open: {delivered} packets, {delta} B allocated in the process ({(double)delta / delivered:F2} B/packet)");
+        output.WriteLine($"seal, UDP ({(superPackets ? "super-packets of 40 segments" : batched ? "sendmmsg batches of 32" : "one send per packet")}{(offload ? ", UDP GSO and GRO" : "")}), recvmmsg, open: {delivered} packets, {delta} B allocated in the process ({(double)delta / delivered:F2} B/packet)");
 
         // One 24-octet object per packet on either side would be 960,000 octets (48 per packet); what remains is the
         // engines' timers and the test's own waiting.

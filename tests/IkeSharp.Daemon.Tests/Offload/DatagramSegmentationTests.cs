@@ -120,6 +120,55 @@ public class DatagramSegmentationTests
     }
 
     [Fact]
+    public async Task A_GSO_message_the_kernel_refuses_is_sent_datagram_by_datagram()
+    {
+        // UDP GSO needs each segment to fit the route's MTU (udp_send_skb refuses a larger gso_size,
+        // EMSGSIZE on this kernel, EINVAL on some). On a loopback of MTU 1200 in a namespace of our own, a message of 1400-octet
+        // segments is refused; the port must then send its datagrams one by one (IP fragments them).
+        using var ns = new Tun.NetNs("tput-gso-refused");
+        ns.Must("-n", ns.Name, "link", "set", "lo", "mtu", "1200");
+        ns.Must("-n", ns.Name, "link", "set", "lo", "up");
+        Exception? failure = null;
+        ns.Run(() =>
+        {
+            try
+            {
+                var received = new ConcurrentQueue<byte[]>();
+                using var receiver = new UdpPort(new IPEndPoint(IPAddress.Loopback, 0), (_, _, _, d) => received.Enqueue(d.ToArray()), _ => { });
+                var errors = new ConcurrentQueue<string>();
+                using var sender = new UdpPort(new IPEndPoint(IPAddress.Loopback, 0), (_, _, _, _) => { }, errors.Enqueue, offload: true);
+                Assert.True(sender.Gso, "this kernel has UDP GSO (Linux 4.18)");
+                receiver.Start();
+                SocketAddress to = receiver.Bound.Serialize();
+                using var batch = new DatagramBatch(32, 65536, segmentation: true);
+                var sent = new List<byte[]>();
+                for (int i = 0; i < 12; i++)
+                {
+                    byte[] d = Datagram(i, i < 10 ? 1400 : 600);
+                    d.CopyTo(batch.Reserve(d.Length, to));
+                    batch.Commit(d.Length, to);
+                    sent.Add(d);
+                }
+
+                Assert.True(batch.Count < 4, $"{batch.Count} messages for 12 datagrams");
+                Assert.Equal(batch.Count, sender.Send(batch));
+                Assert.True(SpinWait.SpinUntil(() => received.Count >= sent.Count, 20_000), $"{received.Count} of {sent.Count} datagrams arrived");
+                Assert.Equal(sent, received.ToArray());
+
+                // A segment too large for the route is not the route's inability to offload (EIO): GSO stays on for the next batch.
+                Assert.True(sender.Gso);
+                Assert.Empty(errors);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        Assert.Null(failure);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
     public void A_plain_socket_receives_each_datagram_of_a_GSO_message_as_it_was_sent()
     {
         using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -211,6 +211,58 @@ public class GsoSegmenterTests
     }
 
     [Fact]
+    public void Copying_and_summing_in_one_pass_gives_the_copy_and_the_sum_at_every_length_and_alignment()
+    {
+        var random = new Random(793);
+        byte[] data = new byte[3000];
+        random.NextBytes(data);
+        byte[] target = new byte[3100];
+        foreach (int length in Enumerable.Range(0, 300).Concat([1386, 1387, 2999]))
+        {
+            for (int start = 0; start < 3; start++)
+            {
+                ReadOnlySpan<byte> slice = data.AsSpan(start * 2, Math.Min(length, data.Length - 4));
+                target.AsSpan().Fill(0x5A);
+                ulong sum = InternetChecksum.CopyAndAdd(0x1234, slice, target.AsSpan(start));
+                Assert.Equal(InternetChecksum.Fold(InternetChecksum.Add(0x1234, slice)), InternetChecksum.Fold(sum));
+                Assert.Equal(slice.ToArray(), target.AsSpan(start, slice.Length).ToArray());
+                Assert.Equal(0x5A, target[start + slice.Length]);
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => InternetChecksum.CopyAndAdd(0, data, target.AsSpan(0, 100)));
+    }
+
+    [Theory]
+    [InlineData(false, true, 64_000, 1386)]
+    [InlineData(true, true, 4500, 1000)]
+    [InlineData(false, false, 4500, 1000)]
+    [InlineData(true, false, 3000, 1200)]
+    public void A_plan_writes_each_segment_anywhere_as_Split_writes_it(bool v6, bool tcp, int payload, int gsoSize)
+    {
+        (byte[] super, VirtioNetHeader header) = tcp
+            ? Packets.SuperPacket(v6, 77, payload, gsoSize, Packets.Ack | Packets.Psh)
+            : (Packets.Udp(v6, payload), new VirtioNetHeader(VirtioNetHeader.NeedsChecksum, VirtioNetHeader.GsoUdpL4, 0, (ushort)gsoSize, (ushort)(v6 ? 40 : 20), 6));
+        (byte[][] expected, string? error) = Split(super, header);
+        Assert.Null(error);
+        Assert.True(GsoSegmenter.TryPlan(super, header, out GsoPlan plan, out error), error);
+        Assert.Equal(expected.Length, plan.Count);
+
+        // Into a dirty buffer at an odd place, as the data plane writes each at the ESP payload offset of its datagram.
+        byte[] room = new byte[70_000];
+        for (int i = 0; i < plan.Count; i++)
+        {
+            room.AsSpan().Fill(0xEE);
+            Assert.Equal(expected[i].Length, plan.SegmentLength(i));
+            Assert.Equal(expected[i].Length, plan.WriteSegment(super, i, room.AsSpan(17)));
+            Assert.Equal(expected[i], room.AsSpan(17, expected[i].Length).ToArray());
+            Assert.Equal(0xEE, room[17 + expected[i].Length]);
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => plan.WriteSegment(super, plan.Count, room));
+    }
+
+    [Fact]
     public void Segmenting_allocates_nothing()
     {
         (byte[] super, VirtioNetHeader header) = Packets.SuperPacket(false, 1, 64_000, 1386, Packets.Ack);

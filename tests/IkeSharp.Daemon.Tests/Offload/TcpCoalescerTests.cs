@@ -98,6 +98,94 @@ public class TcpCoalescerTests
         }
     }
 
+    /// <summary>As <see cref="Run"/>, but every packet is written into the room the coalescer reserves first, as the data plane opens ESP into it.</summary>
+    private static byte[][] RunReserved(IEnumerable<byte[]> packets, out Writes writes, int flows = 8)
+    {
+        var coalescer = new TcpCoalescer(flows);
+        writes = new Writes();
+        foreach (byte[] p in packets)
+        {
+            // Room for the whole ciphertext (padding and trailer too), more than the packet.
+            Span<byte> room = coalescer.Reserve(p.Length + 18, writes);
+            p.CopyTo(room);
+            coalescer.Add(room[..p.Length], writes);
+        }
+
+        coalescer.Flush(writes);
+        return [.. writes.All.SelectMany(w => Resegment(w.Header, w.Packet))];
+    }
+
+    [Fact]
+    public void A_packet_opened_into_the_reserved_room_is_merged_where_it_lies()
+    {
+        List<byte[]> stream = Stream(false, 5, 1386, 1386);
+        var coalescer = new TcpCoalescer();
+        var writes = new Writes();
+        Span<byte> last = default;
+        foreach (byte[] p in stream)
+        {
+            Span<byte> room = coalescer.Reserve(p.Length, writes);
+            p.CopyTo(room);
+            coalescer.Add(room[..p.Length], writes);
+            last = room[..p.Length];
+        }
+
+        // Changed after Add: a coalescer that had copied the packet would not see it.
+        last[^1] ^= 0xFF;
+        coalescer.Flush(writes);
+        (VirtioNetHeader header, byte[] packet) = Assert.Single(writes.All);
+        Assert.Equal(VirtioNetHeader.GsoTcpV4, header.GsoType);
+        Assert.Equal(stream[^1][^1] ^ 0xFF, packet[^1]);
+        Assert.Equal(stream[0][52..], packet[52..1438]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Flows_interleaved_beyond_the_arena_are_written_early_and_resegment_to_the_same_bytes(bool reserved)
+    {
+        // Eight flows of 64 full segments each, interleaved: 750 KB, more than the arena holds, so
+        // what is held is written part-way, and each flow's bytes still come out in order.
+        var flows = new List<byte[]>[8];
+        for (int f = 0; f < flows.Length; f++)
+        {
+            flows[f] = [.. Stream(false, 64, 1386, 1386, firstId: (ushort)(f * 100)).Select(p => WithSourcePort(p, (ushort)(40000 + f)))];
+        }
+
+        List<byte[]> input = [.. Enumerable.Range(0, 64).SelectMany(i => flows.Select(f => f[i]))];
+        byte[][] after = reserved ? RunReserved(input, out Writes writes) : Run(input, out writes);
+        Assert.True(writes.All.Count > 8, $"{writes.All.Count} writes: the arena should have run out part-way");
+        for (int f = 0; f < flows.Length; f++)
+        {
+            ushort port = (ushort)(40000 + f);
+            byte[][] mine = [.. after.Where(p => BinaryPrimitives.ReadUInt16BigEndian(p.AsSpan(20)) == port)];
+            Assert.Equal(flows[f].Count, mine.Length);
+            for (int i = 0; i < mine.Length; i++)
+            {
+                Assert.Equal(SetId(flows[f][i], 0), SetId(mine[i], 0));
+            }
+        }
+    }
+
+    [Fact]
+    public void Room_reserved_and_left_unused_costs_nothing_and_lone_packets_in_it_go_out_as_they_are()
+    {
+        byte[] udp = Packets.Udp(false, 100);
+        List<byte[]> stream = Stream(true, 3, 1000, 1000);
+        byte[][] input = [.. stream, udp, .. Stream(false, 2, 900, 900)];
+        byte[][] after = RunReserved(input, out Writes writes);
+        Assert.Equal(input, after);
+        Assert.Equal(3, writes.All.Count);
+    }
+
+    private static byte[] WithSourcePort(byte[] packet, ushort port)
+    {
+        byte[] copy = [.. packet];
+        BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(20), port);
+        Packets.FixTransportChecksum(copy, 16);
+        return copy;
+    }
+
     [Fact]
     public void Packets_that_cannot_be_merged_go_alone_in_order()
     {
@@ -210,6 +298,8 @@ public class TcpCoalescerTests
         public int Count;
 
         public void Write(in VirtioNetHeader header, ReadOnlySpan<byte> packet) => Count++;
+
+        public void Write(in VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<PacketPiece> pieces) => Count++;
     }
 
     /// <summary>Merging keeps the first segment's IPv4 identification and resegmenting counts up from it; compare the rest.</summary>

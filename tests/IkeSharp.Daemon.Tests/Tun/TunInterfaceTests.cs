@@ -198,6 +198,68 @@ public class TunInterfaceTests
         });
     }
 
+    /// <summary>Hands the coalescer's writes to a real TUN device, plain and gathered, and keeps what it answered.</summary>
+    private sealed class DeviceWriter(TunDevice device) : IkeSharp.Daemon.Offload.IVnetPacketWriter
+    {
+        public List<(bool Ok, int Length, int Pieces)> Results { get; } = [];
+
+        public void Write(in IkeSharp.Daemon.Offload.VirtioNetHeader header, ReadOnlySpan<byte> packet) => Results.Add((device.Write(header, packet), packet.Length, 1));
+
+        public void Write(in IkeSharp.Daemon.Offload.VirtioNetHeader header, ReadOnlySpan<byte> source, ReadOnlySpan<IkeSharp.Daemon.Offload.PacketPiece> pieces)
+        {
+            int length = 0;
+            foreach (IkeSharp.Daemon.Offload.PacketPiece piece in pieces)
+            {
+                length += piece.Length;
+            }
+
+            Results.Add((device.Write(header, source, pieces), length, pieces.Length));
+        }
+    }
+
+    [Fact]
+    public void A_super_packet_gathered_from_its_segments_is_taken_whole_by_an_offloading_TUN_device()
+    {
+        using var ns = new NetNs("ikesharp-test-gather");
+        ns.Run(() =>
+        {
+            using TunDevice device = TunDevice.Open("ikgat0", offload: true);
+            Assert.True(device.VnetHeader, "this kernel takes IFF_VNET_HDR and TSO on a TUN device");
+            ns.Must("-n", ns.Name, "addr", "add", "10.1.0.1/24", "dev", "ikgat0");
+            ns.Must("-n", ns.Name, "link", "set", "ikgat0", "up");
+            long RxBytes() => System.Text.Json.JsonDocument.Parse(ns.Must("-n", ns.Name, "-j", "-s", "link", "show", "ikgat0")).RootElement[0]
+                .GetProperty("stats64").GetProperty("rx").GetProperty("bytes").GetInt64();
+            long before = RxBytes();
+
+            // Ten segments of a flow from 10.2.0.1 to 10.1.0.1, opened into the coalescer's room as
+            // the data plane does: one writev of the virtio_net_hdr, the first segment and nine payloads.
+            var coalescer = new IkeSharp.Daemon.Offload.TcpCoalescer();
+            var writer = new DeviceWriter(device);
+            uint sequence = 1000;
+            int total = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                byte[] p = Offload.Packets.Tcp(false, sequence, 1386, id: (ushort)i);
+                (p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]) = (10, 2, 0, 1, 10, 1, 0, 1);
+                p[10] = 0;
+                p[11] = 0;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(10), (ushort)~Offload.Packets.ReferenceSum(p.AsSpan(0, 20)));
+                Offload.Packets.FixTransportChecksum(p, 16);
+                sequence += 1386;
+                Span<byte> room = coalescer.Reserve(p.Length, writer);
+                p.CopyTo(room);
+                coalescer.Add(room[..p.Length], writer);
+                total += i == 0 ? p.Length : 1386;
+            }
+
+            coalescer.Flush(writer);
+            (bool ok, int length, int pieces) = Assert.Single(writer.Results);
+            Assert.True(ok, "the TUN device refused the gathered super-packet");
+            Assert.Equal((total, 10), (length, pieces));
+            Assert.Equal(total, RxBytes() - before);
+        });
+    }
+
     [Fact]
     public void A_range_selector_becomes_the_fewest_prefixes()
     {
