@@ -107,22 +107,22 @@ public sealed class UdpPort : IDisposable
     }
 
     /// <summary>
-    /// A 4 MiB receive buffer, so a burst of ESP does not overflow while the reader thread waits
+    /// A 4 MiB receive buffer (or <paramref name="bytes"/>), so a burst of ESP does not overflow while the reader thread waits
     /// for a core: SO_RCVBUFFORCE (root may pass net.core.rmem_max), else as much as SO_RCVBUF allows.
     /// </summary>
-    internal static void EnlargeReceiveBuffer(Socket socket)
+    internal static void EnlargeReceiveBuffer(Socket socket, int bytes = 4 << 20)
     {
         const int SolSocket = 1;
         const int SoRcvBufForce = 33;
         Span<byte> size = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(size, 4 << 20);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(size, bytes);
         try
         {
             socket.SetRawSocketOption(SolSocket, SoRcvBufForce, size);
         }
         catch (SocketException)
         {
-            socket.ReceiveBufferSize = 4 << 20;
+            socket.ReceiveBufferSize = bytes;
         }
     }
 
