@@ -8,7 +8,7 @@
 # IKE rekey_time = 8m (rand_time 1m, over_time 2m) and Child rekey_time = 6m (rand_time 1m,
 # life_time 8m); `ikesharp load --hold` (CPU 1) sets up COUNT SAs with an identity each
 # (--id-pattern), then holds them, answering the responder's liveness checks (RFC 7296 §1.4) and
-# rekeys (§2.8, §2.18). Every 30 s the script samples the responder's RSS; at the end it reads the
+# rekeys (§2.8, §2.18). Every 30 s the script samples both RSSs and UDP receive backlogs; at the end it reads the
 # daemon's counters (`ikesharp status --json`, docs/status.md) and the load generator's report, and
 # prints RSS, liveness checks and rekeys done against the least expected, and what was missed:
 # liveness checks not answered, IKE/Child SAs that reached their hard lifetime without a rekey,
@@ -97,9 +97,12 @@ until [ -S "$dir/ikesharp.sock" ]; do sleep 0.2; kill -0 $pid || { cat "$dir/res
 sleep 1
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# Octets waiting in a namespace's UDP sockets (the largest Recv-Q): a side that lags shows a backlog before it drops.
+recvq() { ip netns exec "$1" ss -u -a -n -H 2>/dev/null | awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }'; }
 rss0=$(rss_kib $pid)
 start=$(date +%s)
-# RSS every 30 s: time since start, responder RSS, load generator RSS.
+# Every 30 s: time since start, responder RSS, load generator RSS, and the UDP receive backlog
+# (octets) of the load generator's and the responder's namespaces.
 (
     while sleep 30; do
         # The load generator: the largest of the processes with its command line (ip, taskset and dotnet exec in turn).
@@ -108,7 +111,7 @@ start=$(date +%s)
             r=$(rss_kib "$lp" 2>/dev/null || echo 0)
             [ "${r:-0}" -gt "$lr" ] && lr=$r
         done
-        echo "$(( $(date +%s) - start )) $(rss_kib $pid) $lr"
+        echo "$(( $(date +%s) - start )) $(rss_kib $pid) $lr $(recvq $a) $(recvq $b)"
     done
 ) > "$dir/rss.txt" &
 sampler=$!
@@ -150,6 +153,8 @@ ike_now=$(num "$counters" ike_sas)
 rss_max=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$dir/rss.txt")
 [ "$rss_end" -gt "$rss_max" ] && rss_max=$rss_end
 load_rss_max=$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' "$dir/rss.txt")
+backlog_load=$(awk 'BEGIN { m = 0 } $4 > m { m = $4 } END { print m }' "$dir/rss.txt")
+backlog_responder=$(awk 'BEGIN { m = 0 } $5 > m { m = $5 } END { print m }' "$dir/rss.txt")
 total=$((end - start))
 # The least expected: every SA rekeys its Child SA at least once per Child rekey_time and its IKE
 # SA once per IKE rekey_time, counted from the end of the setups (when the last SA came up).
@@ -179,8 +184,9 @@ out="$root/bench/results/hold.md"
     echo "| missed: DPD unanswered (incl. in flight at the end) / dead peers / IKE expired / Child expired / lost by the initiator | $unanswered / $dead / $ike_expired / $child_expired / $lost |"
     echo "| responder mailbox drops | $drops |"
     echo "| UDP receive-buffer drops (kernel RcvbufErrors): load generator / responder | $drops_load / $drops_responder |"
+    echo "| UDP receive backlog, highest sample (octets): load generator / responder | $backlog_load / $backlog_responder |"
     echo
-    echo "RSS samples (seconds, responder KiB, load generator KiB):"
+    echo "Samples (seconds, responder RSS KiB, load generator RSS KiB, UDP receive backlog octets: load generator / responder):"
     echo
     echo '```'
     cat "$dir/rss.txt"

@@ -355,7 +355,10 @@ internal sealed class ChildCreateTask(IkeSa sa, EngineContext context, ChildConf
                 IntegrityKeyOut: we ? keys.IntegrityInitiator : keys.IntegrityResponder,
                 local, remote, sa.Local, sa.Remote, sa.UseNatT)
             {
-                Limits = new ChildSaLimits(child.RekeyBytes, child.RekeyPackets, child.LifeBytes, child.LifePackets),
+                // One shared instance when the Child SA has no byte or packet limits (the common case): 48 octets less per SA.
+                Limits = child.RekeyBytes == 0 && child.RekeyPackets == 0 && child.LifeBytes == 0 && child.LifePackets == 0
+                    ? ChildSaLimits.None
+                    : new ChildSaLimits(child.RekeyBytes, child.RekeyPackets, child.LifeBytes, child.LifePackets),
             });
             return TaskResult.Done;
         }

@@ -42,5 +42,7 @@ internal sealed record IkeSaCrypto(IEncryptionAlgorithm Encryption, IPrf Prf, II
             context.Raise(new Engine.IkeSaKeysExported(context.Now, sa.Config.Name, sa.SpiI, sa.SpiR, Encryption.Id, Encryption.KeyBits, Integrity?.Id ?? IntegrityAlgorithm.None,
                 k.SkEi.ReadOnlySpan.ToArray(), k.SkEr.ReadOnlySpan.ToArray(), k.SkAi.ReadOnlySpan.ToArray(), k.SkAr.ReadOnlySpan.ToArray()));
         }
+
+        k.ReleaseProtectionKeys();
     }
 }

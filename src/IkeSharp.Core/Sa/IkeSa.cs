@@ -136,7 +136,7 @@ internal sealed class IkeSa : IDisposable
     /// <summary>
     /// Once IKE_AUTH is done, the IKE_SA_INIT messages and nonces have served (they are signed in
     /// AUTH, §2.15, and key the first Child SA, §2.17); later exchanges bring their own nonces
-    /// (§1.3). Dropping them saves ~700 octets per IKE SA.
+    /// (§1.3). Dropping them saves ~700 octets per IKE SA. SK_pi/SK_pr have served too (§2.15).
     /// </summary>
     public void ReleaseInitMaterial()
     {
@@ -144,6 +144,7 @@ internal sealed class IkeSa : IDisposable
         InitResponse = [];
         Ni = [];
         Nr = [];
+        Keys?.ReleaseAuthKeys();
     }
 
     public void Dispose()

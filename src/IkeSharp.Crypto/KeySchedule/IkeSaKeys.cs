@@ -21,6 +21,25 @@ public sealed class IkeSaKeys(SecretBytes skD, SecretBytes skAi, SecretBytes skA
 
     public SecretBytes SkPr { get; } = skPr;
 
+    /// <summary>
+    /// SK_ei/SK_ai/SK_er/SK_ar have keyed the SA's SK protection, which keeps its own copy: they
+    /// are zeroed and let go (issue 6: memory per IKE SA).
+    /// </summary>
+    public void ReleaseProtectionKeys()
+    {
+        SkAi.Dispose();
+        SkAr.Dispose();
+        SkEi.Dispose();
+        SkEr.Dispose();
+    }
+
+    /// <summary>SK_pi/SK_pr go into AUTH only (RFC 7296 §2.15): once IKE_AUTH is done they are zeroed and let go.</summary>
+    public void ReleaseAuthKeys()
+    {
+        SkPi.Dispose();
+        SkPr.Dispose();
+    }
+
     public void Dispose()
     {
         SkD.Dispose();
