@@ -616,7 +616,7 @@ public sealed class UserspaceDataPlane : IDataPlane, IOutboundPackets
         int length;
         try
         {
-            lock (entry.SealLock)
+            lock (entry.Out)
             {
                 length = entry.Out.SealInPlace(packet, innerLength, nextHeader);
             }
