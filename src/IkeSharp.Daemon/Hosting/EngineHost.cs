@@ -366,11 +366,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
         nextKeepalive = now + (long)KeepAliveInterval.TotalMilliseconds;
         ReadOnlySpan<byte> keepalive = [0xFF];
-        foreach (IkeSaInfo sa in engine.IkeSas)
+        foreach ((IPEndPoint local, IPEndPoint remote) in engine.EstablishedBehindNat())
         {
-            if (sa.BehindNat && sa.State == Core.Sa.IkeSaState.Established && IsNatTPort(sa.Local))
+            if (IsNatTPort(local))
             {
-                PortFor(sa.Local)?.Send(keepalive, sa.Remote);
+                PortFor(local)?.Send(keepalive, remote);
             }
         }
     }
