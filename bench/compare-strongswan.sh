@@ -27,6 +27,7 @@
 #   RESPONDER_DLL=PATH         another build's ikesharp.dll as our responder (the load generator stays
 #                              this tree's), to compare two builds interleaved
 #   WRITE=no                   print the table only; leave bench/results, docs/performance.md and the SVG
+#   KE_REUSE_TIME=30s          our responder with [daemon] ke_reuse_time (RFC 7296 §2.12; default off)
 # Prints the table with the ratios ours/strongSwan, writes it to bench/results/compare-strongswan.md,
 # puts the same into docs/performance.md between its compare-strongswan markers, and draws
 # docs/compare-strongswan.svg (CPU per SA and throughput side by side).

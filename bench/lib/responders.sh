@@ -7,6 +7,7 @@
 # with pki (a directory holding ca.crt, resp.crt, resp.key: see make_pki) for ECDSA certificates
 # instead of the PSK; install_routes=yes and encap=yes for traffic through strongSwan's
 # kernel-libipsec TUN (it carries ESP only in UDP: this kernel has no ESP).
+# KE_REUSE_TIME (ours only) sets [daemon] ke_reuse_time, the responder's key exchange reuse (off by default).
 # responder_cli, when set, is the ikesharp.dll our responder runs (another build); cli stays the load's.
 # Sets pid to the responder's process (the daemon or charon itself).
 
@@ -65,6 +66,7 @@ cookie_threshold = 1000000
 cookie_threshold_ip = 1000000
 block_threshold = 1000000
 auth_failure_limit = 0
+$([ -n "${KE_REUSE_TIME:-}" ] && echo "ke_reuse_time = \"$KE_REUSE_TIME\"")
 [daemon.log]
 default = "warn"
 [connections.load]
