@@ -21,6 +21,13 @@
 #   throughput iperf3 TCP (THROUGHPUT_SECONDS, default 10) from 10.1.0.1 behind our initiating daemon
 #              to 10.2.0.1 behind the responder, ESP in UDP, aes128gcm16 and aes256-sha256: ours to
 #              strongSwan and ours to ours.
+# Quick iterations (the defaults measure everything and are what docs/performance.md quotes):
+#   KINDS="ours"               responders to measure (default "strongswan ours")
+#   CELLS=x25519,modp2048      cpu cells (default x25519,modp2048,ecdsa; the ECDSA floor only with ecdsa)
+#   RESPONDER_DLL=PATH         another build's ikesharp.dll as our responder (the load generator stays
+#                              this tree's), to compare two builds interleaved
+#   WRITE=no                   print the table only; leave bench/results, docs/performance.md and the SVG
+#   KE_REUSE_TIME=30s          our responder with [daemon] ke_reuse_time (RFC 7296 §2.12; default off)
 # Prints the table with the ratios ours/strongSwan, writes it to bench/results/compare-strongswan.md,
 # puts the same into docs/performance.md between its compare-strongswan markers, and draws
 # docs/compare-strongswan.svg (CPU per SA and throughput side by side).
@@ -32,13 +39,18 @@ concurrency=${CONCURRENCY:-50}
 warmup=${WARMUP:-500}
 latency_count=${LATENCY_COUNT:-300}
 throughput_seconds=${THROUGHPUT_SECONDS:-10}
+kinds=${KINDS:-strongswan ours}
+cells=${CELLS:-x25519,modp2048,ecdsa}
+write=${WRITE:-yes}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cli="$root/src/IkeSharp.Cli/bin/Release/net10.0/ikesharp.dll"
+responder_cli=${RESPONDER_DLL:-$cli}
 bench="$root/bench/IkeSharp.Bench/bin/Release/net10.0/IkeSharp.Bench.dll"
 [ "$(id -u)" = 0 ] || { echo "needs root (namespaces, TUN devices)" >&2; exit 2; }
 [ -f "$cli" ] || dotnet build "$root/src/IkeSharp.Cli" -c Release -v quiet
 has() { case ",$parts," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
-if has cpu && [ ! -f "$bench" ]; then dotnet build "$root/bench/IkeSharp.Bench" -c Release -v quiet; fi
+has_cell() { case ",$cells," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+if has cpu && has_cell ecdsa && [ ! -f "$bench" ]; then dotnet build "$root/bench/IkeSharp.Bench" -c Release -v quiet; fi
 if has throughput && ! command -v iperf3 > /dev/null; then echo "the throughput part needs iperf3" >&2; exit 2; fi
 dir=$(mktemp -d /tmp/ikesharp-compare.XXXXXX)
 a=ikc-a b=ikc-b
@@ -106,10 +118,11 @@ if has cpu || has memory; then
         set -- $cell
         name=$1 auth=$2 proposal=$3 esp=aes128gcm16
         has cpu || [ "$name" = x25519 ] || continue
-        for kind in strongswan ours; do
+        has memory && [ "$name" = x25519 ] || has_cell "$name" || continue
+        for kind in $kinds; do
             start_responder $kind "$proposal" "$esp"
             sleep 1
-            if has cpu; then
+            if has cpu && has_cell "$name"; then
                 # A warm-up batch, deleted again, then the measured run. .NET's tiered compilation
                 # recompiles hot methods in the background for a while: after 100 setups a profile
                 # of our responder still had about 15% of its samples in the JIT, which a
@@ -138,7 +151,7 @@ if has cpu || has memory; then
         done
     done
     auth=psk
-    if has cpu; then
+    if has cpu && has_cell ecdsa; then
         # The raw crypto floor of one ECDSA + ecp256 responder setup, on the responder's core.
         floor=$(taskset -c 0 dotnet "$bench" floor ecdsa 5 | sed -n 's/.*wall, \([0-9.]*\) us CPU each.*/\1/p')
         echo "floor ecdsa $floor" >> "$results"
@@ -148,7 +161,7 @@ fi
 
 # ---------------------------------------------------------------- latency, one setup at a time
 if has latency; then
-    for kind in strongswan ours; do
+    for kind in $kinds; do
         start_responder $kind aes128gcm16-prfsha256-x25519 aes128gcm16
         sleep 1
         load aes128gcm16-prfsha256-x25519 aes128gcm16 50 1 --delete > /dev/null
@@ -163,7 +176,7 @@ fi
 if has throughput; then
     ip netns exec "$b" taskset -c 0 iperf3 -s -B 10.2.0.1 -D -I "$dir/iperf3.pid" --logfile "$dir/iperf3-server.log"
     for esp in aes128gcm16 aes256-sha256; do
-        for kind in strongswan ours; do
+        for kind in $kinds; do
             remote_ts=10.1.0.0/24 install_routes=yes encap=yes start_responder $kind aes128gcm16-prfsha256-x25519 "$esp"
             cat > "$dir/initiator.toml" <<TOML
 [daemon]
@@ -248,6 +261,11 @@ awk -v count="$count" -v memory_count="$memory_count" -v concurrency="$concurren
             printf "\nThe raw crypto floor of one ECDSA P-256 + ecp256 responder setup (ECDH key pair and shared secret, SKEYSEED and SK_*, the IKE_AUTH opened and sealed, the CA signature on the peer'"'"'s certificate and its AUTH verified, our AUTH signed, the Child SA'"'"'s KEYMAT and AES-GCM contexts; `IkeSharp.Bench floor ecdsa`, on the responder'"'"'s core in the same run): %.0f µs of CPU. Our responder spends %.2fx that (issue 6 target: <= 1.5x).\n", floor, cpu["ecdsa", "ours"] / floor
         }
     }' "$results" > "$table"
+
+if [ "$write" = no ]; then
+    cat "$table"
+    exit 0
+fi
 
 out="$root/bench/results/compare-strongswan.md"
 {

@@ -7,6 +7,8 @@
 # with pki (a directory holding ca.crt, resp.crt, resp.key: see make_pki) for ECDSA certificates
 # instead of the PSK; install_routes=yes and encap=yes for traffic through strongSwan's
 # kernel-libipsec TUN (it carries ESP only in UDP: this kernel has no ESP).
+# KE_REUSE_TIME (ours only) sets [daemon] ke_reuse_time, the responder's key exchange reuse (off by default).
+# responder_cli, when set, is the ikesharp.dll our responder runs (another build); cli stays the load's.
 # Sets pid to the responder's process (the daemon or charon itself).
 
 netns_up() { # VETH_PREFIX
@@ -64,6 +66,7 @@ cookie_threshold = 1000000
 cookie_threshold_ip = 1000000
 block_threshold = 1000000
 auth_failure_limit = 0
+$([ -n "${KE_REUSE_TIME:-}" ] && echo "ke_reuse_time = \"$KE_REUSE_TIME\"")
 [daemon.log]
 default = "warn"
 [connections.load]
@@ -87,7 +90,7 @@ $([ "${auth:-psk}" = pubkey ] && printf '[secrets.ecdsa-resp]\nfile = "%s"' "$pk
 TOML
         chmod 600 "$dir/responder.toml"
         rm -f "$dir/ikesharp.sock"
-        ip netns exec "$b" $pin dotnet "$cli" daemon --config "$dir/responder.toml" > "$dir/responder.log" 2>&1 &
+        ip netns exec "$b" $pin dotnet "${responder_cli:-$cli}" daemon --config "$dir/responder.toml" > "$dir/responder.log" 2>&1 &
         pid=$!
         until [ -S "$dir/ikesharp.sock" ]; do sleep 0.2; kill -0 $pid || { cat "$dir/responder.log"; exit 1; }; done
         ;;

@@ -103,6 +103,7 @@ public class BrokenConfigTests
         { "bad log level", Append("[daemon.log]\nesp = \"loud\""), 20, "daemon.log.esp", "valid values are trace, debug, info, warn, error, off" },
         { "tun name too long", Append("[daemon]\ntun_name = \"a-very-long-interface-name\""), 20, "daemon.tun_name", "1 to 15 characters" },
         { "bad half-open timeout", Append("[daemon]\nhalf_open_timeout = \"0s\""), 20, "daemon.half_open_timeout", "must be longer than 0s" },
+        { "ke reuse beyond a short time", Append("[daemon]\nke_reuse_time = \"1h\""), 20, "daemon.ke_reuse_time", "must be at most 5m (RFC 7296 §2.12" },
         { "negative threshold", Append("[daemon]\ncookie_threshold = -1"), 20, "daemon.cookie_threshold", "-1 is out of range" },
         { "zero auth failure window", Append("[daemon]\nauth_failure_window = \"0s\""), 20, "daemon.auth_failure_window", "set auth_failure_limit = 0" },
         { "negative ikesa_limit", Append("[daemon]\nikesa_limit = -5"), 20, "daemon.ikesa_limit", "-5 is out of range" },

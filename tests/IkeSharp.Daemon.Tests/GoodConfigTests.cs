@@ -73,6 +73,7 @@ public class GoodConfigTests
         Assert.Equal(1024u, d.ReplayWindow);
         Assert.Equal((30, 3, 5), (d.CookieThreshold, d.CookieThresholdIp, d.BlockThreshold));
         Assert.Equal(TimeSpan.FromSeconds(30), d.HalfOpenTimeout);
+        Assert.Equal(TimeSpan.Zero, d.KeReuseTime);
         Assert.Empty(d.LogLevels);
         Assert.Equal((220u, 220), (d.RoutingTable, d.RoutingTablePrio));
     }
@@ -90,6 +91,7 @@ public class GoodConfigTests
             cookie_threshold_ip = 7
             block_threshold = 9
             half_open_timeout = "1m"
+            ke_reuse_time = "30s"
             ikesa_limit = 20000
             ike_sas_per_identity = 3
             auth_failure_limit = 4
@@ -152,6 +154,7 @@ public class GoodConfigTests
         Assert.Equal(4096u, d.ReplayWindow);
         Assert.Equal((100, 7, 9), (d.CookieThreshold, d.CookieThresholdIp, d.BlockThreshold));
         Assert.Equal(TimeSpan.FromMinutes(1), d.HalfOpenTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), d.KeReuseTime);
         Assert.Equal((20000, 3, 4, TimeSpan.FromMinutes(2), 0), (d.IkeSaLimit, d.IkeSasPerIdentity, d.AuthFailureLimit, d.AuthFailureWindow, d.InformationalLimit));
         Assert.Equal((4_000_000_000u, 100), (d.RoutingTable, d.RoutingTablePrio));
         Assert.Equal(ConfigLogLevel.Debug, d.LogLevels["ike"]);

@@ -26,6 +26,9 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
     /// <summary>Inbound SPIs of every live Child SA, so a new one is never a duplicate (RFC 4303 §2.1).</summary>
     public HashSet<uint> ChildSpisInUse { get; } = [];
 
+    /// <summary>The responder's reused key exchange values (EngineOptions.KeyExchangeReuseTime; off by default).</summary>
+    public ResponderKeyReuse KeyReuse { get; init; } = new(TimeSpan.Zero);
+
     public void Raise(IkeEvent e) => events.Enqueue(e);
 
     public byte[] RandomBytes(int length)

@@ -47,4 +47,15 @@ public sealed record EngineOptions
     /// lets Wireshark decrypt our own traffic ([daemon] key_log). Off by default: keys are secrets.
     /// </summary>
     public bool ExportKeys { get; init; }
+
+    /// <summary>
+    /// How long the responder reuses its own key exchange value per method in IKE_SA_INIT (RFC 7296
+    /// §2.12; [daemon] ke_reuse_time); zero, the default, draws a fresh one for every exchange.
+    /// Reuse saves the key pair's cost per SA but weakens forward secrecy: until the value is
+    /// erased, whoever takes it can compute the keys of every IKE SA that used it.
+    /// </summary>
+    public TimeSpan KeyExchangeReuseTime { get; init; }
+
+    /// <summary>The longest <see cref="KeyExchangeReuseTime"/> allowed: RFC 7296 §2.12's "short time".</summary>
+    public static readonly TimeSpan MaxKeyExchangeReuseTime = TimeSpan.FromMinutes(5);
 }

@@ -54,7 +54,17 @@ public sealed class IkeEngine : IDisposable
 
         this.options = options ?? new EngineOptions();
         schedule = this.options.Retransmission;
-        context = new EngineContext(random, algorithms, credentials, events) { CalendarClock = this.options.CalendarClock, ExportKeys = this.options.ExportKeys };
+        if (this.options.KeyExchangeReuseTime < TimeSpan.Zero || this.options.KeyExchangeReuseTime > EngineOptions.MaxKeyExchangeReuseTime)
+        {
+            throw new ArgumentException($"KeyExchangeReuseTime must be between 0 and {EngineOptions.MaxKeyExchangeReuseTime.TotalSeconds} s (RFC 7296 §2.12: a short time)", nameof(options));
+        }
+
+        context = new EngineContext(random, algorithms, credentials, events)
+        {
+            CalendarClock = this.options.CalendarClock,
+            ExportKeys = this.options.ExportKeys,
+            KeyReuse = new ResponderKeyReuse(this.options.KeyExchangeReuseTime),
+        };
         cookies = new CookieJar(random, (long)this.options.CookieSecretLifetime.TotalMilliseconds);
         authFailures = new AuthFailureLimiter(this.options.AuthFailureLimit, (long)this.options.AuthFailureWindow.TotalMilliseconds);
     }
@@ -74,6 +84,7 @@ public sealed class IkeEngine : IDisposable
         sas.Clear();
         byInitiator.Clear();
         timers.Clear();
+        context.KeyReuse.Dispose();
         transmits.Clear();
         context.ChildSpisInUse.Clear();
     }
@@ -132,6 +143,21 @@ public sealed class IkeEngine : IDisposable
     /// <summary>Number of IKE SAs in the table, half-open ones included.</summary>
     public int IkeSaCount => sas.Count;
 
+    /// <summary>
+    /// The ends of every established IKE SA whose own end is behind a NAT, which NAT-keepalives
+    /// (RFC 3948 §2.3) keep open; unlike <see cref="IkeSas"/> it builds no snapshot of every SA.
+    /// </summary>
+    public IEnumerable<(IPEndPoint Local, IPEndPoint Remote)> EstablishedBehindNat()
+    {
+        foreach (IkeSa s in sas.Values)
+        {
+            if (s.LocalBehindNat && s.State == IkeSaState.Established)
+            {
+                yield return (s.Local, s.Remote);
+            }
+        }
+    }
+
     /// <summary>A snapshot of the IKE SAs, for status output and tests.</summary>
     public IReadOnlyList<IkeSaInfo> IkeSas => sas.Values.Select(s => new IkeSaInfo(s.Config.Name, s.SpiI, s.SpiR, s.IsInitiator, s.State, s.Local, s.Remote,
         s.Children.Select(c => new ChildSaInfo(c.Config.Name, c.SpiIn, c.SpiOut) { Mode = c.Config.Mode, LocalTs = c.LocalTs, RemoteTs = c.RemoteTs, CreatedAt = c.CreatedAt }).ToArray())
@@ -144,7 +170,19 @@ public sealed class IkeEngine : IDisposable
         BehindNat = s.LocalBehindNat,
     }).ToArray();
 
-    public long? NextDeadline => timers.TryPeek(out _, out long deadline) ? deadline : null;
+    public long? NextDeadline
+    {
+        get
+        {
+            long? next = timers.TryPeek(out _, out long deadline) ? deadline : null;
+
+            // A reused key exchange value must be erased on time even if no exchange comes.
+            return context.KeyReuse.NextExpiry is { } expiry && (next is null || expiry < next) ? expiry : next;
+        }
+    }
+
+    /// <summary>Key pairs the responder made for reuse across IKE_SA_INITs (EngineOptions.KeyExchangeReuseTime); zero when reuse is off.</summary>
+    public long ReusedKeyPairsMade => context.KeyReuse.KeyPairsMade;
 
     public bool TryPollTransmit(out Transmit transmit) => transmits.TryDequeue(out transmit!);
 
@@ -322,6 +360,7 @@ public sealed class IkeEngine : IDisposable
     public void HandleTimeout(long now)
     {
         context.Now = now;
+        context.KeyReuse.Expire(now);
         while (timers.TryPeek(out Timer timer, out long deadline) && deadline <= now)
         {
             timers.Dequeue();

@@ -225,7 +225,8 @@ internal sealed class IkeSaInitTask(IkeSa sa, EngineContext context) : IExchange
             return TaskResult.FailIkeSa($"key exchange {method.ToKeyword()} is not supported", NotifyType.NoProposalChosen);
         }
 
-        responderKe = algorithm.Respond(ke.Data.Span, context.Random);
+        // A fresh value, or with [daemon] ke_reuse_time the one kept for this method (RFC 7296 §2.12).
+        responderKe = context.KeyReuse.Respond(algorithm, ke.Data.Span, context.Random, context.Now);
         if (!responderKe.IsSuccess)
         {
             return TaskResult.FailIkeSa($"the initiator's key exchange data is invalid: {responderKe.Error}", NotifyType.InvalidSyntax);

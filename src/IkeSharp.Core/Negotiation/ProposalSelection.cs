@@ -50,18 +50,45 @@ public static class ProposalSelection
     /// <summary>Null when <paramref name="theirs"/> satisfies <paramref name="ours"/>; else which transform type found no common algorithm.</summary>
     public static string? TryMatch(IReadOnlyList<Transform> ours, IReadOnlyList<Transform> theirs, out List<Transform> chosen)
     {
+        // Plain loops: this runs for every IKE_SA_INIT and CREATE_CHILD_SA a responder answers, and
+        // the LINQ it was written with allocated two arrays and a closure per transform type.
         chosen = new List<Transform>(5);
         foreach (TransformType type in TypesToSettle)
         {
-            Transform[] ourSet = ours.Where(t => t.Type == type).ToArray();
-            Transform[] theirSet = theirs.Where(t => t.Type == type).ToArray();
-            if (ourSet.Length == 0 && theirSet.Length == 0)
+            bool oursHas = false, oursNone = false, theirsHas = false, theirsNone = false;
+            Transform? common = null;
+            for (int i = 0; i < ours.Count; i++)
+            {
+                Transform o = ours[i];
+                if (o.Type != type)
+                {
+                    continue;
+                }
+
+                oursHas = true;
+                oursNone |= IsNone(o);
+
+                // Ours in our order of preference, the first the peer also offers.
+                if (common is null && Offers(theirs, o))
+                {
+                    common = o;
+                }
+            }
+
+            for (int i = 0; i < theirs.Count; i++)
+            {
+                if (theirs[i].Type == type)
+                {
+                    theirsHas = true;
+                    theirsNone |= IsNone(theirs[i]);
+                }
+            }
+
+            if (!oursHas && !theirsHas)
             {
                 continue;
             }
 
-            // Ours in our order of preference, the first the peer also offers.
-            Transform? common = ourSet.FirstOrDefault(o => theirSet.Any(t => Same(o, t)));
             if (common is not null)
             {
                 if (!IsNone(common))
@@ -73,22 +100,33 @@ public static class ProposalSelection
             }
 
             // Absent, or "NONE" (KE none: no PFS; integrity none: AEAD), on both sides is agreement too.
-            if (AcceptsAbsence(ourSet) && AcceptsAbsence(theirSet))
+            if ((!oursHas || oursNone) && (!theirsHas || theirsNone))
             {
                 continue;
             }
 
-            string offeredNames = theirSet.Length > 0 ? string.Join("/", theirSet.Select(t => t.Keyword)) : "none";
-            string ourNames = ourSet.Length > 0 ? string.Join("/", ourSet.Select(t => t.Keyword)) : "none";
+            string offeredNames = theirsHas ? string.Join("/", theirs.Where(t => t.Type == type).Select(t => t.Keyword)) : "none";
+            string ourNames = oursHas ? string.Join("/", ours.Where(t => t.Type == type).Select(t => t.Keyword)) : "none";
             return $"no common {TypeName(type)} (offered {offeredNames}, configured {ourNames})";
         }
 
         return null;
     }
 
-    private static bool IsNone(Transform t) => t.Id == 0 && t.Type is TransformType.KeyExchange or TransformType.Integrity;
+    private static bool Offers(IReadOnlyList<Transform> set, Transform wanted)
+    {
+        for (int i = 0; i < set.Count; i++)
+        {
+            if (Same(wanted, set[i]))
+            {
+                return true;
+            }
+        }
 
-    private static bool AcceptsAbsence(Transform[] set) => set.Length == 0 || set.Any(IsNone);
+        return false;
+    }
+
+    private static bool IsNone(Transform t) => t.Id == 0 && t.Type is TransformType.KeyExchange or TransformType.Integrity;
 
     private static bool Same(Transform a, Transform b) => a.Type == b.Type && a.Id == b.Id && a.KeyLength == b.KeyLength;
 

@@ -16,6 +16,9 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
 
     private readonly ModularExponentiation engine;
 
+    /// <summary>The prime made ready for the engine once, at the first exchange of this group, and shared by every later one (and thread).</summary>
+    private readonly Lazy<PreparedModulus> prime;
+
     internal ModpKeyExchange(ModpGroup group, bool isWeak)
         : this(group, isWeak, ModularExponentiation.Default)
     {
@@ -26,6 +29,7 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
     {
         Group = group;
         this.engine = engine;
+        prime = new(() => engine.Prepare(group.PrimeBytes), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public ModpGroup Group { get; }
@@ -42,7 +46,7 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
         ArgumentNullException.ThrowIfNull(random);
         byte[] exponent = DrawExponent(random);
         byte[] share = new byte[Group.PrimeLength];
-        engine.ModPow(Group.GeneratorBytes, exponent, Group.PrimeBytes, share);
+        engine.ModPow(Group.GeneratorBytes, exponent, prime.Value, share);
         return new Initiator(this, exponent, share);
     }
 
@@ -58,7 +62,7 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
         try
         {
             byte[] share = new byte[Group.PrimeLength];
-            engine.ModPow(Group.GeneratorBytes, exponent, Group.PrimeBytes, share);
+            engine.ModPow(Group.GeneratorBytes, exponent, prime.Value, share);
             return Agree(initiatorShare, exponent, share);
         }
         finally
@@ -101,7 +105,7 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
         if (Group.SubgroupOrderBytes is { } q)
         {
             Span<byte> power = Group.PrimeLength <= 512 ? stackalloc byte[Group.PrimeLength] : new byte[Group.PrimeLength];
-            engine.ModPow(peerShare, q, Group.PrimeBytes, power);
+            engine.ModPow(peerShare, q, prime.Value, power);
             if (!power.SequenceEqual(Group.OneBytes))
             {
                 return $"the peer's {Name} share is not in the subgroup of order q (y^q mod p is not 1); RFC 6989 §2.2 requires it";
@@ -115,7 +119,7 @@ public sealed class ModpKeyExchange : KeyExchangeAlgorithm
     private KeyExchangeResult Agree(ReadOnlySpan<byte> peerShare, ReadOnlySpan<byte> exponent, ReadOnlyMemory<byte> responderShare)
     {
         var secret = new SecretBytes(Group.PrimeLength);
-        engine.ModPow(peerShare, exponent, Group.PrimeBytes, secret.Span);
+        engine.ModPow(peerShare, exponent, prime.Value, secret.Span);
         if (secret.ReadOnlySpan.SequenceEqual(Group.OneBytes))
         {
             // Cannot happen for a checked y and a fresh exponent; refuse rather than key an SA with it.

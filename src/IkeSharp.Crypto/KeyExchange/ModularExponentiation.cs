@@ -22,7 +22,37 @@ internal abstract class ModularExponentiation
     /// <param name="result">Exactly the modulus's length.</param>
     public abstract void ModPow(ReadOnlySpan<byte> value, ReadOnlySpan<byte> exponent, ReadOnlySpan<byte> modulus, Span<byte> result);
 
+    /// <summary>
+    /// <paramref name="modulus"/> made ready once for many exponentiations (OpenSSL: the prime as a
+    /// BIGNUM and its Montgomery context), so each call does not convert the prime and compute
+    /// R^2 mod p again. The result may be used by several threads at once.
+    /// </summary>
+    public virtual PreparedModulus Prepare(ReadOnlySpan<byte> modulus) => new(modulus.ToArray());
+
+    /// <summary>As <see cref="ModPow(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/>, with a modulus from <see cref="Prepare"/> of this engine.</summary>
+    public virtual void ModPow(ReadOnlySpan<byte> value, ReadOnlySpan<byte> exponent, PreparedModulus modulus, Span<byte> result)
+    {
+        ArgumentNullException.ThrowIfNull(modulus);
+        ModPow(value, exponent, modulus.Bytes, result);
+    }
+
     public override string ToString() => Name;
+}
+
+/// <summary>A modulus as <see cref="ModularExponentiation.Prepare"/> made it: its octets, and whatever the engine keeps with them.</summary>
+internal class PreparedModulus(byte[] bytes) : IDisposable
+{
+    public ReadOnlySpan<byte> Bytes => bytes;
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>

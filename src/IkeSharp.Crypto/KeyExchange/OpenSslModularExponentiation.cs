@@ -7,8 +7,10 @@ namespace IkeSharp.Crypto.KeyExchange;
 /// Modular exponentiation by OpenSSL's BN_mod_exp_mont_consttime, called through the libcrypto
 /// (OpenSSL 3, "libcrypto.so.3") that .NET's own cryptography already loads on Linux. The one
 /// place in IkeSharp that calls native code: no pointers and no unsafe code, only SafeHandles for
-/// BIGNUM and BN_CTX and spans passed by reference. BIGNUMs that held secrets are freed with
-/// BN_clear_free, which zeroes them.
+/// BIGNUM, BN_CTX and BN_MONT_CTX and spans passed by reference. BIGNUMs that held secrets are freed
+/// with BN_clear_free, which zeroes them. A group's prime is converted, and its Montgomery context
+/// computed, once (<see cref="Prepare"/>, kept by the group's <see cref="ModpKeyExchange"/>) and
+/// passed to every call as in_mont: OpenSSL only reads the two then, so threads may share them.
 /// </summary>
 internal sealed class OpenSslModularExponentiation : ModularExponentiation
 {
@@ -17,7 +19,7 @@ internal sealed class OpenSslModularExponentiation : ModularExponentiation
     private static readonly string[] RequiredExports =
     [
         "BN_new", "BN_bin2bn", "BN_bn2binpad", "BN_clear_free", "BN_CTX_new", "BN_CTX_free",
-        "BN_mod_exp_mont_consttime", "ERR_clear_error",
+        "BN_mod_exp_mont_consttime", "ERR_clear_error", "BN_MONT_CTX_new", "BN_MONT_CTX_set", "BN_MONT_CTX_free",
     ];
 
     /// <summary>True when libcrypto.so.3 loads and exports every function we call.</summary>
@@ -51,6 +53,73 @@ internal sealed class OpenSslModularExponentiation : ModularExponentiation
         if (Native.BN_bn2binpad(r, ref MemoryMarshal.GetReference(result), result.Length) != result.Length)
         {
             throw Failure("BN_bn2binpad");
+        }
+    }
+
+    public override PreparedModulus Prepare(ReadOnlySpan<byte> modulus)
+    {
+        SafeBigNumHandle p = FromBytes(modulus);
+        SafeBnMontCtxHandle mont = Native.BN_MONT_CTX_new();
+        using SafeBnCtxHandle ctx = Native.BN_CTX_new();
+        if (mont.IsInvalid || ctx.IsInvalid || Native.BN_MONT_CTX_set(mont, p, ctx) != 1)
+        {
+            mont.Dispose();
+            p.Dispose();
+            throw Failure("BN_MONT_CTX_set");
+        }
+
+        return new Modulus(modulus.ToArray(), p, mont);
+    }
+
+    public override void ModPow(ReadOnlySpan<byte> value, ReadOnlySpan<byte> exponent, PreparedModulus modulus, Span<byte> result)
+    {
+        if (modulus is not Modulus prepared)
+        {
+            base.ModPow(value, exponent, modulus, result);
+            return;
+        }
+
+        if (result.Length != prepared.Bytes.Length)
+        {
+            throw new ArgumentException("the result must be exactly the modulus's length", nameof(result));
+        }
+
+        using SafeBnCtxHandle ctx = Native.BN_CTX_new();
+        using SafeBigNumHandle b = FromBytes(value);
+        using SafeBigNumHandle e = FromBytes(exponent);
+        using SafeBigNumHandle r = Native.BN_new();
+        if (ctx.IsInvalid || r.IsInvalid)
+        {
+            throw Failure("BN_new");
+        }
+
+        // The constant-time ladder for every exponent (a secret one, or q in a subgroup check);
+        // with in_mont given it neither converts the prime nor computes R^2 mod p.
+        if (Native.BN_mod_exp_mont_consttime(r, b, e, prepared.Prime, ctx, prepared.Mont) != 1)
+        {
+            throw Failure("BN_mod_exp_mont_consttime");
+        }
+
+        if (Native.BN_bn2binpad(r, ref MemoryMarshal.GetReference(result), result.Length) != result.Length)
+        {
+            throw Failure("BN_bn2binpad");
+        }
+    }
+
+    /// <summary>A prime as a BIGNUM with its Montgomery context; both freed when disposed or finalized (SafeHandles).</summary>
+    private sealed class Modulus(byte[] bytes, SafeBigNumHandle prime, SafeBnMontCtxHandle mont) : PreparedModulus(bytes)
+    {
+        public SafeBigNumHandle Prime => prime;
+
+        public SafeBnMontCtxHandle Mont => mont;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                mont.Dispose();
+                prime.Dispose();
+            }
         }
     }
 
@@ -112,6 +181,20 @@ internal sealed class OpenSslModularExponentiation : ModularExponentiation
         }
     }
 
+    internal sealed class SafeBnMontCtxHandle : SafeHandleZeroOrMinusOneIsInvalid
+    {
+        public SafeBnMontCtxHandle()
+            : base(ownsHandle: true)
+        {
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.BN_MONT_CTX_free(handle);
+            return true;
+        }
+    }
+
     private static class Native
     {
         [DllImport(LibCrypto)]
@@ -146,6 +229,24 @@ internal sealed class OpenSslModularExponentiation : ModularExponentiation
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int BN_mod_exp_mont_consttime(
             SafeBigNumHandle rr, SafeBigNumHandle a, SafeBigNumHandle p, SafeBigNumHandle m, SafeBnCtxHandle ctx, IntPtr inMont);
+
+        [DllImport(LibCrypto, EntryPoint = "BN_mod_exp_mont_consttime")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int BN_mod_exp_mont_consttime(
+            SafeBigNumHandle rr, SafeBigNumHandle a, SafeBigNumHandle p, SafeBigNumHandle m, SafeBnCtxHandle ctx, SafeBnMontCtxHandle inMont);
+
+        [DllImport(LibCrypto)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern SafeBnMontCtxHandle BN_MONT_CTX_new();
+
+        // int BN_MONT_CTX_set(BN_MONT_CTX *mont, const BIGNUM *mod, BN_CTX *ctx);
+        [DllImport(LibCrypto)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int BN_MONT_CTX_set(SafeBnMontCtxHandle mont, SafeBigNumHandle mod, SafeBnCtxHandle ctx);
+
+        [DllImport(LibCrypto)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern void BN_MONT_CTX_free(IntPtr mont);
 
         [DllImport(LibCrypto)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

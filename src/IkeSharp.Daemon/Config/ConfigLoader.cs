@@ -51,7 +51,7 @@ public sealed class ConfigLoader
     private static readonly string[] DaemonKeys =
     [
         "control_socket", "tun_name", "dataplane", "replay_window", "cookie_threshold", "cookie_threshold_ip",
-        "block_threshold", "half_open_timeout", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
+        "block_threshold", "half_open_timeout", "ke_reuse_time", "log", "retransmit_timeout", "retransmit_base", "retransmit_tries", "key_log", "keep_alive",
         "tun_queues", "offload", "tun_mtu", "path_mtu", "ikesa_limit", "ike_sas_per_identity", "auth_failure_limit", "auth_failure_window", "informational_limit",
         "routing_table", "routing_table_prio",
     ];
@@ -929,6 +929,15 @@ public sealed class ConfigLoader
             halfOpen = null;
         }
 
+        // RFC 7296 §2.12 allows reusing an exponential "for a short time": at most five minutes here.
+        TimeSpan? keReuse = Duration(table, path, "ke_reuse_time");
+        if (keReuse > IkeSharp.Core.Engine.EngineOptions.MaxKeyExchangeReuseTime)
+        {
+            Error(table.Find("ke_reuse_time")!.Value, "daemon.ke_reuse_time",
+                $"must be at most {IkeSharp.Core.Engine.EngineOptions.MaxKeyExchangeReuseTime.TotalMinutes:0}m (RFC 7296 §2.12 allows reuse only for a short time); 0s, the default, turns reuse off");
+            keReuse = null;
+        }
+
         return new DaemonSettings
         {
             ControlSocket = socket is null ? defaults.ControlSocket : Resolve(socket),
@@ -939,6 +948,7 @@ public sealed class ConfigLoader
             CookieThresholdIp = (int)(Integer(table, path, "cookie_threshold_ip", 0, int.MaxValue) ?? defaults.CookieThresholdIp),
             BlockThreshold = (int)(Integer(table, path, "block_threshold", 0, int.MaxValue) ?? defaults.BlockThreshold),
             HalfOpenTimeout = halfOpen ?? defaults.HalfOpenTimeout,
+            KeReuseTime = keReuse ?? defaults.KeReuseTime,
             IkeSaLimit = (int)(Integer(table, path, "ikesa_limit", 0, int.MaxValue) ?? defaults.IkeSaLimit),
             IkeSasPerIdentity = (int)(Integer(table, path, "ike_sas_per_identity", 0, int.MaxValue) ?? defaults.IkeSasPerIdentity),
             AuthFailureLimit = (int)(Integer(table, path, "auth_failure_limit", 0, int.MaxValue) ?? defaults.AuthFailureLimit),

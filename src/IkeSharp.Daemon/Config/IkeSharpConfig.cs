@@ -96,6 +96,9 @@ public sealed record DaemonSettings
     /// <summary>How long a half-open IKE SA may wait for IKE_AUTH.</summary>
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>ke_reuse_time: how long the responder reuses its key exchange value per method (RFC 7296 §2.12); zero is off.</summary>
+    public TimeSpan KeReuseTime { get; init; }
+
     /// <summary>Log level per subsystem ([daemon.log]); subsystems not named log at <see cref="ConfigLogLevel.Info"/>.</summary>
     public IReadOnlyDictionary<string, ConfigLogLevel> LogLevels { get; init; } = new Dictionary<string, ConfigLogLevel>();
 

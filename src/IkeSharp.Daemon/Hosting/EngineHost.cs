@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using IkeSharp.Core.Policy;
 using IkeSharp.Daemon.DataPlane;
 using IkeSharp.Esp;
@@ -13,7 +12,8 @@ namespace IkeSharp.Daemon.Hosting;
 /// Drives one sans-IO engine: datagrams from the UDP ports, commands from the control socket and
 /// the engine's own deadlines all go through one mailbox read by one task, so the engine (and every
 /// IKE SA in it) has a single thread of control and needs no lock (DESIGN.md, "The engine is
-/// sans-IO"). What the engine wants sent goes out on the port it names; Child SAs it installs go to
+/// sans-IO"). The reader is a dedicated thread that sleeps in the kernel when idle (see
+/// <see cref="Mailbox{T}"/>). What the engine wants sent goes out on the port it names; Child SAs it installs go to
 /// the data plane. ESP arriving on the NAT-T port bypasses the mailbox: the data plane handles it
 /// on the receiving thread.
 /// </summary>
@@ -41,12 +41,13 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     private readonly IkeEngine engine;
     private readonly IDataPlane dataPlane;
     private readonly ILogger log;
-    private readonly Channel<Work> mailbox = Channel.CreateBounded<Work>(new BoundedChannelOptions(MailboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Mailbox<Work> mailbox = new(MailboxCapacity);
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<(UdpPort Port, bool NatT)> ports = [];
     private readonly Dictionary<uint, ChildSaInstalled> children = [];
-    private readonly CancellationTokenSource stopping = new();
-    private Task? loop;
+    private readonly TaskCompletionSource loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool stopping;
+    private Thread? loop;
     private long mailboxDrops;
     private long keepalivesReceived;
     private long nextKeepalive;
@@ -161,7 +162,8 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
             port.Start();
         }
 
-        loop = Task.Factory.StartNew(() => RunAsync(stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        loop = new Thread(Run) { IsBackground = true, Name = "ike engine" };
+        loop.Start();
     }
 
     private void OnIkeDatagram(UdpPort port, IPEndPoint local, SocketAddress remote, ReadOnlyMemory<byte> datagram) => Post(local, ToEndPoint(port, remote), datagram.Span);
@@ -192,13 +194,13 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     {
         // A fresh IKE_SA_INIT may take only the first quarter of the mailbox: under a spoofed flood
         // the rest stays free for COOKIE retries, IKE_AUTH and established SAs (RFC 7296 §2.6).
-        if (HalfOpenAdmission.IsFreshIkeSaInit(ike) && mailbox.Reader.Count >= FreshInitAdmissionLimit)
+        if (HalfOpenAdmission.IsFreshIkeSaInit(ike) && mailbox.Count >= FreshInitAdmissionLimit)
         {
             Interlocked.Increment(ref mailboxDrops);
             return;
         }
 
-        if (!mailbox.Writer.TryWrite(new DatagramWork(local, remote, ike.ToArray())))
+        if (!mailbox.TryWrite(new DatagramWork(local, remote, ike.ToArray())))
         {
             Interlocked.Increment(ref mailboxDrops);
         }
@@ -208,7 +210,13 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
     public async Task<T> InvokeAsync<T>(Func<IkeEngine, long, T> call)
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await mailbox.Writer.WriteAsync(new CallWork((e, now) => call(e, now), done)).ConfigureAwait(false);
+        if (stopping)
+        {
+            throw new ObjectDisposedException(nameof(EngineHost));
+        }
+
+        // Commands are never dropped (a full mailbox drops datagrams only).
+        mailbox.Write(new CallWork((e, now) => call(e, now), done));
         return (T)(await done.Task.ConfigureAwait(false))!;
     }
 
@@ -285,43 +293,67 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         return wildcard;
     }
 
-    private bool IsNatTPort(IPEndPoint local) => ports.Any(p => p.NatT && p.Port.Port == local.Port);
-
-    private async Task RunAsync(CancellationToken token)
+    private bool IsNatTPort(IPEndPoint local)
     {
-        ChannelReader<Work> reader = mailbox.Reader;
-        while (!token.IsCancellationRequested)
+        // A loop, not LINQ: this runs for every datagram sent.
+        foreach ((UdpPort port, bool natT) in ports)
         {
-            while (reader.TryRead(out Work? work))
+            if (natT && port.Port == local.Port)
             {
-                Process(work);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (!stopping)
+            {
+                while (mailbox.TryRead(out Work work))
+                {
+                    Process(work);
+                }
+
+                long now = Now;
+                SendKeepalives(now);
+                if (engine.NextDeadline is { } deadline && deadline <= now)
+                {
+                    try
+                    {
+                        engine.HandleTimeout(now);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        LogEngineFailure(e, "timer");
+                    }
+
+                    Flush();
+                    continue;
+                }
+
+                long wait = engine.NextDeadline is { } next ? Math.Clamp(next - now, 1, 1000) : 1000;
+                if (KeepAliveInterval > TimeSpan.Zero)
+                {
+                    wait = Math.Clamp(Math.Min(wait, nextKeepalive - now), 1, 1000);
+                }
+
+                // A deadline came, a datagram or command arrived, or we are stopping: the loop head decides.
+                mailbox.Wait((int)wait);
+            }
+        }
+        finally
+        {
+            // Commands that came too late get an answer rather than a caller waiting forever.
+            while (mailbox.TryRead(out Work work))
+            {
+                (work as CallWork)?.Done.TrySetException(new ObjectDisposedException(nameof(EngineHost)));
             }
 
-            long now = Now;
-            SendKeepalives(now);
-            if (engine.NextDeadline is { } deadline && deadline <= now)
-            {
-                Guard("timer", () => engine.HandleTimeout(now));
-                Flush();
-                continue;
-            }
-
-            long wait = engine.NextDeadline is { } next ? Math.Clamp(next - now, 1, 1000) : 1000;
-            if (KeepAliveInterval > TimeSpan.Zero)
-            {
-                wait = Math.Clamp(Math.Min(wait, nextKeepalive - now), 1, 1000);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-            timeout.CancelAfter(TimeSpan.FromMilliseconds(wait));
-            try
-            {
-                await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // A deadline came, or we are stopping: the loop head decides.
-            }
+            loopEnded.TrySetResult();
         }
     }
 
@@ -334,11 +366,11 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
         nextKeepalive = now + (long)KeepAliveInterval.TotalMilliseconds;
         ReadOnlySpan<byte> keepalive = [0xFF];
-        foreach (IkeSaInfo sa in engine.IkeSas)
+        foreach ((IPEndPoint local, IPEndPoint remote) in engine.EstablishedBehindNat())
         {
-            if (sa.BehindNat && sa.State == Core.Sa.IkeSaState.Established && IsNatTPort(sa.Local))
+            if (IsNatTPort(local))
             {
-                PortFor(sa.Local)?.Send(keepalive, sa.Remote);
+                PortFor(local)?.Send(keepalive, remote);
             }
         }
     }
@@ -352,7 +384,15 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 long rejected = engine.Rejected;
                 long dropped = engine.DroppedTotal;
                 long resent = engine.CachedResponsesResent;
-                Guard($"datagram from {d.Remote}", () => engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes));
+                try
+                {
+                    engine.HandleDatagram(now, d.Local, d.Remote, d.Bytes);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    LogEngineFailure(e, d.Remote);
+                }
+
                 if (engine.Rejected != rejected)
                 {
                     if (unauthenticatedLog.Allow(now, out long heldRejected))
@@ -367,9 +407,12 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
                 {
                     // Debug only: a forged or replayed message is dropped silently on the wire (RFC 7296
                     // §2.21: no answer to what fails its ICV), but the operator can see why.
-                    log.LogDebug("IKE message from {Remote} dropped: {Reason}", d.Remote, engine.LastDropReason);
+                    if (log.IsEnabled(LogLevel.Debug))
+                    {
+                        log.LogDebug("IKE message from {Remote} dropped: {Reason}", d.Remote, engine.LastDropReason);
+                    }
                 }
-                else if (engine.CachedResponsesResent != resent)
+                else if (engine.CachedResponsesResent != resent && log.IsEnabled(LogLevel.Debug))
                 {
                     log.LogDebug("IKE request from {Remote} is a retransmission: answered with the cached response (RFC 7296 §2.1)", d.Remote);
                 }
@@ -391,18 +434,12 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
         Flush();
     }
 
-    /// <summary>The engine must never throw on a peer's input; if it does, the datagram is lost, not the daemon.</summary>
-    private void Guard(string what, Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            log.LogError(e, "engine failed on {What}; the message is dropped and every SA stays as it was", what);
-        }
-    }
+    /// <summary>
+    /// The engine must never throw on a peer's input; if it does, the datagram is lost, not the daemon.
+    /// (No closure or message string is made per datagram for this: only when it happens.)
+    /// </summary>
+    private void LogEngineFailure(Exception e, object what) =>
+        log.LogError(e, "engine failed on {What}; the message is dropped and every SA stays as it was", what is IPEndPoint remote ? $"datagram from {remote}" : what);
 
     private void Flush()
     {
@@ -478,17 +515,28 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
     private void Handle(IkeEvent e)
     {
+        // LoggerExtensions box every argument and build the arguments array before the level is
+        // looked at: under load the per-SA lines cost even when only warnings are written.
+        bool info = log.IsEnabled(LogLevel.Information);
         switch (e)
         {
             case IkeSaEstablished est:
-                log.LogInformation("{Name}[{Spi:x16}]: IKE SA established {Local} ({LocalId}) <-> {Remote} ({RemoteId}), {Proposal}, as {Role}",
-                    est.Connection, est.IsInitiator ? est.SpiI : est.SpiR, est.Local, est.LocalId, est.Remote, est.RemoteId, est.Proposal, est.IsInitiator ? "initiator" : "responder");
+                if (info)
+                {
+                    log.LogInformation("{Name}[{Spi:x16}]: IKE SA established {Local} ({LocalId}) <-> {Remote} ({RemoteId}), {Proposal}, as {Role}",
+                        est.Connection, est.IsInitiator ? est.SpiI : est.SpiR, est.Local, est.LocalId, est.Remote, est.RemoteId, est.Proposal, est.IsInitiator ? "initiator" : "responder");
+                }
+
                 StartOtherChildren(est);
                 break;
             case ChildSaInstalled child:
-                log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA installed, SPIs {SpiIn:x8}_i {SpiOut:x8}_o, {Proposal}, {Mode}, {LocalTs} === {RemoteTs}{Encap}",
-                    child.Connection, child.Child, child.SpiIn, child.SpiIn, child.SpiOut, child.Proposal, child.Mode.ToString().ToUpperInvariant(),
-                    string.Join(",", child.LocalTs), string.Join(",", child.RemoteTs), child.UdpEncapsulation ? ", UDP-encapsulated" : "");
+                if (info)
+                {
+                    log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA installed, SPIs {SpiIn:x8}_i {SpiOut:x8}_o, {Proposal}, {Mode}, {LocalTs} === {RemoteTs}{Encap}",
+                        child.Connection, child.Child, child.SpiIn, child.SpiIn, child.SpiOut, child.Proposal, child.Mode.ToString().ToUpperInvariant(),
+                        string.Join(",", child.LocalTs), string.Join(",", child.RemoteTs), child.UdpEncapsulation ? ", UDP-encapsulated" : "");
+                }
+
                 children[child.SpiIn] = child;
                 KeyLog?.Write(child);
                 (dataPlane as UserspaceDataPlane)?.Traps.Completed(child.Connection, child.Child);
@@ -503,19 +551,35 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
                 break;
             case ChildSaRekeyed rekeyed:
-                log.LogInformation("{Name}/{Child}: Child SA rekeyed, {Old:x8} -> {New:x8}", rekeyed.Connection, rekeyed.Child, rekeyed.OldSpiIn, rekeyed.NewSpiIn);
+                if (info)
+                {
+                    log.LogInformation("{Name}/{Child}: Child SA rekeyed, {Old:x8} -> {New:x8}", rekeyed.Connection, rekeyed.Child, rekeyed.OldSpiIn, rekeyed.NewSpiIn);
+                }
+
                 break;
             case IkeSaRekeyed ikeRekeyed:
-                log.LogInformation("{Name}: IKE SA rekeyed, {OldI:x16}_i {OldR:x16}_r -> {NewI:x16}_i {NewR:x16}_r", ikeRekeyed.Connection, ikeRekeyed.OldSpiI, ikeRekeyed.OldSpiR, ikeRekeyed.NewSpiI, ikeRekeyed.NewSpiR);
+                if (info)
+                {
+                    log.LogInformation("{Name}: IKE SA rekeyed, {OldI:x16}_i {OldR:x16}_r -> {NewI:x16}_i {NewR:x16}_r", ikeRekeyed.Connection, ikeRekeyed.OldSpiI, ikeRekeyed.OldSpiR, ikeRekeyed.NewSpiI, ikeRekeyed.NewSpiR);
+                }
+
                 break;
             case ChildSaDeleted deleted:
-                log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA deleted: {Reason}", deleted.Connection, deleted.Child, deleted.SpiIn, deleted.Reason);
+                if (info)
+                {
+                    log.LogInformation("{Name}/{Child}[{SpiIn:x8}]: Child SA deleted: {Reason}", deleted.Connection, deleted.Child, deleted.SpiIn, deleted.Reason);
+                }
+
                 children.Remove(deleted.SpiIn);
                 dataPlane.Remove(deleted.SpiIn);
                 TrapAfterClose(deleted);
                 break;
             case IkeSaDeleted deleted:
-                log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason} (cause: {Cause})", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason, deleted.Cause);
+                if (info)
+                {
+                    log.LogInformation("{Name}[{SpiI:x16}_i {SpiR:x16}_r]: IKE SA deleted: {Reason} (cause: {Cause})", deleted.Connection, deleted.SpiI, deleted.SpiR, deleted.Reason, deleted.Cause);
+                }
+
                 break;
             case AuthFailed failed:
                 if (unauthenticatedLog.Allow(Now, out long heldAuth))
@@ -697,19 +761,14 @@ public sealed class EngineHost : IAsyncDisposable, IEspTransport
 
         rawV4?.Dispose();
         rawV6?.Dispose();
-        await stopping.CancelAsync().ConfigureAwait(false);
+        stopping = true;
+        mailbox.Wake();
         if (loop is not null)
         {
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await loopEnded.Task.ConfigureAwait(false);
         }
 
-        stopping.Dispose();
+        mailbox.Dispose();
         dataPlane.Dispose();
 
         // The loop has ended: no other thread touches the engine now. Its SAs' keys are zeroed.

@@ -146,6 +146,7 @@ public static class RuntimeConfigBuilder
             CookieThresholdPerAddress = d.CookieThresholdIp,
             BlockThreshold = d.BlockThreshold,
             HalfOpenTimeout = d.HalfOpenTimeout,
+            KeyExchangeReuseTime = d.KeReuseTime,
             IkeSaLimit = d.IkeSaLimit,
             IkeSasPerIdentity = d.IkeSasPerIdentity,
             AuthFailureLimit = d.AuthFailureLimit,

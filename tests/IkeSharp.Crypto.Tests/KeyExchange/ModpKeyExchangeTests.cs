@@ -86,6 +86,47 @@ public class ModpKeyExchangeTests
     }
 
     [Theory]
+    [InlineData("modp2048")]
+    [InlineData("modp2048s256")]
+    public void A_prepared_prime_gives_the_same_powers_as_the_prime_in_octets_from_several_threads_at_once(string name)
+    {
+        if (!OpenSslModularExponentiation.IsAvailable)
+        {
+            return;
+        }
+
+        // The prime's BIGNUM and Montgomery context are made once per group and shared: OpenSSL
+        // only reads them, so exponentiations on several threads must not disturb each other.
+        ModpGroup group = ModpGroupTests.ByName(name);
+        var engine = new OpenSslModularExponentiation();
+        using PreparedModulus prepared = engine.Prepare(group.PrimeBytes);
+        byte[][] exponents = [.. Enumerable.Range(1, 8).Select(seed =>
+        {
+            byte[] x = new byte[48];
+            new DeterministicRandom((ulong)seed).Fill(x);
+            return x;
+        })];
+        byte[][] expected = [.. exponents.Select(x =>
+        {
+            byte[] r = new byte[group.PrimeLength];
+            engine.ModPow(group.GeneratorBytes, x, group.PrimeBytes, r);
+            return r;
+        })];
+
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            byte[] r = new byte[group.PrimeLength];
+            engine.ModPow(group.GeneratorBytes, exponents[i % 8], prepared, r);
+            Assert.Equal(expected[i % 8], r);
+        });
+
+        // And the portable engine's answer is the same number.
+        byte[] portable = new byte[group.PrimeLength];
+        new BigIntegerModularExponentiation().ModPow(group.GeneratorBytes, exponents[0], group.PrimeBytes, portable);
+        Assert.Equal(expected[0], portable);
+    }
+
+    [Theory]
     [InlineData("modp768", 32)]
     [InlineData("modp1024", 32)]
     [InlineData("modp1536", 32)]
