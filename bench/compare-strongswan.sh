@@ -4,6 +4,11 @@
 #
 #   bench/compare-strongswan.sh [COUNT] [MEMORY_COUNT]          # default 2000 and 10000
 #   PARTS=cpu,latency bench/compare-strongswan.sh 500           # only some parts (default: all)
+#   PARTS=cpu CELLS=ecdsa RESPONDERS=ours UPDATE_DOCS=no bench/compare-strongswan.sh 2000
+#                                                               # one cell, our responder only, for iterating
+#
+# CELLS (x25519,modp2048,ecdsa) and RESPONDERS (strongswan,ours) narrow the cpu part (default: all);
+# UPDATE_DOCS=no only prints the table: bench/results, docs/performance.md and the chart are left alone.
 #
 # Two network namespaces joined by a veth pair; the responder (ours or charon) runs pinned to CPU 0,
 # the load generator (`ikesharp load`) or our initiating daemon and iperf3's client to CPU 1.
@@ -28,6 +33,9 @@ set -eu
 count=${1:-2000}
 memory_count=${2:-10000}
 parts=${PARTS:-cpu,memory,latency,throughput}
+cells=${CELLS:-x25519,modp2048,ecdsa}
+responders=${RESPONDERS:-strongswan,ours}
+update_docs=${UPDATE_DOCS:-yes}
 concurrency=${CONCURRENCY:-50}
 warmup=${WARMUP:-500}
 latency_count=${LATENCY_COUNT:-300}
@@ -38,6 +46,7 @@ bench="$root/bench/IkeSharp.Bench/bin/Release/net10.0/IkeSharp.Bench.dll"
 [ "$(id -u)" = 0 ] || { echo "needs root (namespaces, TUN devices)" >&2; exit 2; }
 [ -f "$cli" ] || dotnet build "$root/src/IkeSharp.Cli" -c Release -v quiet
 has() { case ",$parts," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+in_list() { case ",$2," in *",$1,"*) return 0 ;; *) return 1 ;; esac; } # ITEM LIST
 if has cpu && [ ! -f "$bench" ]; then dotnet build "$root/bench/IkeSharp.Bench" -c Release -v quiet; fi
 if has throughput && ! command -v iperf3 > /dev/null; then echo "the throughput part needs iperf3" >&2; exit 2; fi
 dir=$(mktemp -d /tmp/ikesharp-compare.XXXXXX)
@@ -105,11 +114,14 @@ if has cpu || has memory; then
     for cell in "x25519 psk aes128gcm16-prfsha256-x25519" "modp2048 psk aes128gcm16-prfsha256-modp2048" "ecdsa pubkey aes128gcm16-prfsha256-ecp256"; do
         set -- $cell
         name=$1 auth=$2 proposal=$3 esp=aes128gcm16
-        has cpu || [ "$name" = x25519 ] || continue
+        measure_cpu=no
+        has cpu && in_list "$name" "$cells" && measure_cpu=yes
+        [ $measure_cpu = yes ] || { has memory && [ "$name" = x25519 ]; } || continue
         for kind in strongswan ours; do
+            [ $measure_cpu = no ] || in_list $kind "$responders" || continue
             start_responder $kind "$proposal" "$esp"
             sleep 1
-            if has cpu; then
+            if [ $measure_cpu = yes ]; then
                 # A warm-up batch, deleted again, then the measured run. .NET's tiered compilation
                 # recompiles hot methods in the background for a while: after 100 setups a profile
                 # of our responder still had about 15% of its samples in the JIT, which a
@@ -138,7 +150,7 @@ if has cpu || has memory; then
         done
     done
     auth=psk
-    if has cpu; then
+    if has cpu && in_list ecdsa "$cells"; then
         # The raw crypto floor of one ECDSA + ecp256 responder setup, on the responder's core.
         floor=$(taskset -c 0 dotnet "$bench" floor ecdsa 5 | sed -n 's/.*wall, \([0-9.]*\) us CPU each.*/\1/p')
         echo "floor ecdsa $floor" >> "$results"
@@ -250,6 +262,7 @@ awk -v count="$count" -v memory_count="$memory_count" -v concurrency="$concurren
     }' "$results" > "$table"
 
 out="$root/bench/results/compare-strongswan.md"
+[ "$update_docs" = no ] && out="$dir/compare-strongswan.md"
 {
     echo "# Responder and tunnel: ours vs strongSwan"
     echo
@@ -265,6 +278,11 @@ out="$root/bench/results/compare-strongswan.md"
     cat "$table"
 } > "$out"
 cat "$out"
+
+if [ "$update_docs" = no ]; then
+    echo "UPDATE_DOCS=no: bench/results, docs/performance.md and the chart left alone"
+    exit 0
+fi
 
 # The same text in docs/performance.md, between its markers, so the two cannot disagree.
 doc="$root/docs/performance.md"
