@@ -76,6 +76,7 @@ public sealed class IkeEngine : IDisposable
         timers.Clear();
         transmits.Clear();
         context.ChildSpisInUse.Clear();
+        context.ValidatedChains.Clear();
     }
 
     /// <summary>
@@ -98,6 +99,7 @@ public sealed class IkeEngine : IDisposable
         }
 
         context.Credentials = newCredentials;
+        context.ValidatedChains.Clear(); // new CAs and CRLs: every path is validated again
     }
 
     /// <summary>The configured connections, by name.</summary>
