@@ -77,6 +77,7 @@ public sealed class IkeEngine : IDisposable
         transmits.Clear();
         context.ChildSpisInUse.Clear();
         context.ValidatedChains.Clear();
+        context.AuthorityHashes.Clear();
     }
 
     /// <summary>
@@ -100,6 +101,7 @@ public sealed class IkeEngine : IDisposable
 
         context.Credentials = newCredentials;
         context.ValidatedChains.Clear(); // new CAs and CRLs: every path is validated again
+        context.AuthorityHashes.Clear();
     }
 
     /// <summary>The configured connections, by name.</summary>
