@@ -4,6 +4,8 @@
 #
 #   bench/compare-strongswan.sh [COUNT] [MEMORY_COUNT]          # default 2000 and 10000
 #   PARTS=cpu,latency bench/compare-strongswan.sh 500           # only some parts (default: all)
+#   PARTS=cpu CELLS=ecdsa KINDS=ours WRITE=no bench/compare-strongswan.sh 2000
+#                                                               # one cell, our responder only, for iterating
 #
 # Two network namespaces joined by a veth pair; the responder (ours or charon) runs pinned to CPU 0,
 # the load generator (`ikesharp load`) or our initiating daemon and iperf3's client to CPU 1.
@@ -39,9 +41,10 @@ concurrency=${CONCURRENCY:-50}
 warmup=${WARMUP:-500}
 latency_count=${LATENCY_COUNT:-300}
 throughput_seconds=${THROUGHPUT_SECONDS:-10}
-kinds=${KINDS:-strongswan ours}
+# RESPONDERS=strongswan,ours and UPDATE_DOCS=no are older spellings of KINDS and WRITE.
+kinds=${KINDS:-$(echo "${RESPONDERS:-strongswan,ours}" | tr , ' ')}
 cells=${CELLS:-x25519,modp2048,ecdsa}
-write=${WRITE:-yes}
+write=${WRITE:-${UPDATE_DOCS:-yes}}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cli="$root/src/IkeSharp.Cli/bin/Release/net10.0/ikesharp.dll"
 responder_cli=${RESPONDER_DLL:-$cli}

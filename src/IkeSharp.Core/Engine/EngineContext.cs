@@ -23,6 +23,12 @@ internal sealed class EngineContext(IRandomSource random, IAlgorithmProvider alg
     /// <summary>Calendar time for certificate validity (EngineOptions.CalendarClock).</summary>
     public TimeProvider CalendarClock { get; init; } = TimeProvider.System;
 
+    /// <summary>Peer certificate paths already validated, so a peer's next IKE SA is not validated again (cleared on a reload).</summary>
+    public IkeSharp.Crypto.Auth.ValidatedChainCache ValidatedChains { get; } = new();
+
+    /// <summary>CERTREQ CA identifiers of the configured certificates, hashed once (cleared on a reload).</summary>
+    public IkeSharp.Crypto.Auth.CertificateAuthorityHashes AuthorityHashes { get; } = new();
+
     /// <summary>Inbound SPIs of every live Child SA, so a new one is never a duplicate (RFC 4303 §2.1).</summary>
     public HashSet<uint> ChildSpisInUse { get; } = [];
 

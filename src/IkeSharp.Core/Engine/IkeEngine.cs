@@ -87,6 +87,8 @@ public sealed class IkeEngine : IDisposable
         context.KeyReuse.Dispose();
         transmits.Clear();
         context.ChildSpisInUse.Clear();
+        context.ValidatedChains.Clear();
+        context.AuthorityHashes.Clear();
     }
 
     /// <summary>
@@ -109,6 +111,8 @@ public sealed class IkeEngine : IDisposable
         }
 
         context.Credentials = newCredentials;
+        context.ValidatedChains.Clear(); // new CAs and CRLs: every path is validated again
+        context.AuthorityHashes.Clear();
     }
 
     /// <summary>The configured connections, by name.</summary>

@@ -22,7 +22,7 @@ internal static class CertificateRequests
         }
 
         IReadOnlyList<X509Certificate2> authorities = context.Credentials.Authorities(sa.Config.Remote.CaCerts);
-        return authorities.Count == 0 ? null : CertificateAuthorityHash.CreateCertReq(authorities);
+        return authorities.Count == 0 ? null : context.AuthorityHashes.CertReq(authorities);
     }
 
     /// <summary>Keeps the CA hashes of every X.509 CERTREQ in the message.</summary>
@@ -62,7 +62,7 @@ internal static class CertificateRequests
 
             foreach (X509Certificate2 issuer in credential.Intermediates)
             {
-                byte[] hash = CertificateAuthorityHash.Compute(issuer);
+                byte[] hash = context.AuthorityHashes.Of(issuer);
                 if (sa.PeerCertificateRequests.Any(r => r.Span.SequenceEqual(hash)))
                 {
                     return credential;
@@ -72,7 +72,7 @@ internal static class CertificateRequests
             foreach (X509Certificate2 authority in context.Credentials.Authorities([]))
             {
                 if (authority.SubjectName.RawData.AsSpan().SequenceEqual(credential.Certificate.IssuerName.RawData)
-                    && sa.PeerCertificateRequests.Any(r => r.Span.SequenceEqual(CertificateAuthorityHash.Compute(authority))))
+                    && sa.PeerCertificateRequests.Any(r => r.Span.SequenceEqual(context.AuthorityHashes.Of(authority))))
                 {
                     return credential;
                 }

@@ -240,24 +240,42 @@ internal sealed class IkeAuthTask(IkeSa sa, EngineContext context) : IExchangeTa
     /// </summary>
     private string? VerifySignature(IdPayload peerId, AuthPayload auth, ReceivedMessage message, byte[] octets, string peerRole)
     {
+        List<ReadOnlyMemory<byte>> presented = [];
+        foreach (Payload p in message.Payloads)
+        {
+            if (p is CertPayload { Encoding: CertificateEncoding.X509CertificateSignature } cert)
+            {
+                presented.Add(cert.Data);
+            }
+        }
+
+        List<X509Certificate2> pinned = [.. sa.Config.Remote.Certs.Select(context.Credentials.PeerCertificate).OfType<X509Certificate2>()];
+        IReadOnlyList<X509Certificate2> anchors = pinned.Count == 0 ? context.Credentials.Authorities(sa.Config.Remote.CaCerts) : [];
+        IReadOnlyList<CertificateRevocationList> crls = context.Credentials.RevocationLists;
+        DateTime now = context.CalendarClock.GetUtcNow().UtcDateTime;
+
+        // The same certificates as an earlier SA's, under the same CAs and CRLs, and still in
+        // time: the path is not validated again (strongSwan's cert_cache), the AUTH signature is.
+        if (pinned.Count == 0 && context.ValidatedChains.Find(presented, anchors, crls, now) is { } cached)
+        {
+            return Authenticate(cached.EndEntity, cached.Key(), ownsKey: false, peerId, auth, octets, peerRole);
+        }
+
         var received = new List<X509Certificate2>();
+        CertificateValidation? validation = null;
         try
         {
-            foreach (Payload p in message.Payloads)
+            foreach (ReadOnlyMemory<byte> der in presented)
             {
-                if (p is CertPayload { Encoding: CertificateEncoding.X509CertificateSignature } cert)
+                Outcome<X509Certificate2> loaded = CertificateLoader.LoadDer(der.Span);
+                if (!loaded.Succeeded)
                 {
-                    Outcome<X509Certificate2> loaded = CertificateLoader.LoadDer(cert.Data.Span);
-                    if (!loaded.Succeeded)
-                    {
-                        return $"the {peerRole}'s CERT payload #{received.Count + 1} is not a valid X.509 certificate: {loaded.Error}";
-                    }
-
-                    received.Add(loaded.Value!);
+                    return $"the {peerRole}'s CERT payload #{received.Count + 1} is not a valid X.509 certificate: {loaded.Error}";
                 }
+
+                received.Add(loaded.Value!);
             }
 
-            List<X509Certificate2> pinned = [.. sa.Config.Remote.Certs.Select(context.Credentials.PeerCertificate).OfType<X509Certificate2>()];
             X509Certificate2? endEntity = received.Count > 0 ? received[0] : pinned.FirstOrDefault(c => CertificateIdentity.Match(c, peerId).Succeeded);
             if (endEntity is null)
             {
@@ -273,35 +291,64 @@ internal sealed class IkeAuthTask(IkeSa sa, EngineContext context) : IExchangeTa
             }
             else
             {
-                var validator = new CertificateValidator(context.Credentials.Authorities(sa.Config.Remote.CaCerts), context.Credentials.RevocationLists);
-                CertificateValidation validation = validator.Validate(endEntity, received.Skip(1), context.CalendarClock.GetUtcNow().UtcDateTime);
+                validation = new CertificateValidator(anchors, crls).Validate(endEntity, received.Skip(1), now);
                 if (!validation.IsValid)
                 {
                     return $"the {peerRole}'s certificate is not trusted: {validation.FailureReason}";
                 }
+
+                if (context.ValidatedChains.TryAdd(presented, anchors, crls, endEntity, validation, now, out ValidatedPeerCertificate? entry))
+                {
+                    received.RemoveAt(0); // the cache owns the end entity and the path now
+                    validation = null;
+                    return Authenticate(entry!.EndEntity, entry.Key(), ownsKey: false, peerId, auth, octets, peerRole);
+                }
             }
 
-            AuthResult bound = CertificateIdentity.Match(endEntity, peerId);
-            if (!bound.Succeeded)
-            {
-                return $"the {peerRole}'s certificate does not vouch for its identity: {bound.FailureReason}";
-            }
-
-            Outcome<VerificationKey> key = VerificationKey.FromCertificate(endEntity);
-            if (!key.Succeeded)
-            {
-                return $"the {peerRole}'s certificate key cannot be used: {key.Error}";
-            }
-
-            using VerificationKey publicKey = key.Value!;
-            AuthResult verified = SignatureAuthentication.Verify(publicKey, auth, octets, SignatureAuthentication.AnnouncedHashes);
-            return verified.Succeeded ? null : $"the {peerRole}'s AUTH signature does not verify with the key of its certificate {endEntity.Subject}: {verified.FailureReason}";
+            return Authenticate(endEntity, VerificationKey.FromCertificate(endEntity), ownsKey: true, peerId, auth, octets, peerRole);
         }
         finally
         {
             foreach (X509Certificate2 c in received)
             {
                 c.Dispose();
+            }
+
+            // X509Chain's copies of the path (the configured CAs are not among them).
+            foreach (X509Certificate2 c in validation?.Chain ?? [])
+            {
+                if (!received.Contains(c) && !anchors.Any(a => ReferenceEquals(a, c)))
+                {
+                    c.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>The certificate must carry the peer's ID (RFC 4945 §3.1) and its key must verify the AUTH signature (RFC 7427).</summary>
+    private static string? Authenticate(X509Certificate2 endEntity, Outcome<VerificationKey> key, bool ownsKey, IdPayload peerId, AuthPayload auth, byte[] octets, string peerRole)
+    {
+        try
+        {
+            AuthResult bound = CertificateIdentity.Match(endEntity, peerId);
+            if (!bound.Succeeded)
+            {
+                return $"the {peerRole}'s certificate does not vouch for its identity: {bound.FailureReason}";
+            }
+
+            if (!key.Succeeded)
+            {
+                return $"the {peerRole}'s certificate key cannot be used: {key.Error}";
+            }
+
+            AuthResult verified = SignatureAuthentication.Verify(key.Value!, auth, octets, SignatureAuthentication.AnnouncedHashes);
+            return verified.Succeeded ? null : $"the {peerRole}'s AUTH signature does not verify with the key of its certificate {endEntity.Subject}: {verified.FailureReason}";
+        }
+        finally
+        {
+            if (ownsKey)
+            {
+                key.Value?.Dispose();
             }
         }
     }

@@ -7,6 +7,14 @@ namespace IkeSharp.Crypto.Auth;
 /// <summary>The outcome of validating a peer's certificate: the path found, or why there is none.</summary>
 public sealed record CertificateValidation(bool IsValid, string? FailureReason, IReadOnlyList<X509Certificate2> Chain, IReadOnlyList<string> Warnings)
 {
+    /// <summary>
+    /// For a valid path, the first time (UTC) at which the same inputs could give another answer:
+    /// the earliest notAfter on the path, the nextUpdate of each CRL consulted, the thisUpdate of a
+    /// CRL not yet in force, and a revocation dated later than the verification time. A cache of
+    /// validated paths (<see cref="ValidatedChainCache"/>) keeps an entry no longer than this.
+    /// </summary>
+    public DateTime ValidUntil { get; init; } = DateTime.MaxValue;
+
     public override string ToString() => IsValid
         ? $"valid: {string.Join(" <- ", Chain.Select(X509Parts.Describe))}"
         : FailureReason!;
@@ -117,8 +125,14 @@ public sealed class CertificateValidator
             return Fail(usageProblem, path, warnings);
         }
 
-        string? revoked = CheckRevocation(path, utc, warnings);
-        return revoked is null ? new CertificateValidation(true, null, path, warnings) : Fail(revoked, path, warnings);
+        DateTime validUntil = DateTime.MaxValue;
+        foreach (X509Certificate2 certificate in path)
+        {
+            validUntil = Earlier(validUntil, certificate.NotAfter.ToUniversalTime());
+        }
+
+        string? revoked = CheckRevocation(path, utc, warnings, ref validUntil);
+        return revoked is null ? new CertificateValidation(true, null, path, warnings) { ValidUntil = validUntil } : Fail(revoked, path, warnings);
     }
 
     private static CertificateValidation Fail(string reason, IReadOnlyList<X509Certificate2> path, List<string> warnings) => new(false, reason, path, warnings);
@@ -139,9 +153,14 @@ public sealed class CertificateValidator
         {
             X509ChainElement element = elements[i];
             X509Certificate2 certificate = element.Certificate;
-            string name = X509Parts.Describe(certificate);
             foreach (X509ChainStatus status in element.ChainElementStatus)
             {
+                // Named only when there is something to say: decoding the subject DN costs more than
+                // the rest of this loop (a profile of the responder, issue 6).
+                string name = status.Status is X509ChainStatusFlags.NoError or X509ChainStatusFlags.RevocationStatusUnknown
+                    or X509ChainStatusFlags.OfflineRevocation or X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot
+                    ? string.Empty
+                    : X509Parts.Describe(certificate);
                 switch (status.Status)
                 {
                     case X509ChainStatusFlags.NoError:
@@ -253,7 +272,9 @@ public sealed class CertificateValidator
         return null;
     }
 
-    private string? CheckRevocation(X509Certificate2[] path, DateTime utc, List<string> warnings)
+    private static DateTime Earlier(DateTime a, DateTime b) => a <= b ? a : b;
+
+    private string? CheckRevocation(X509Certificate2[] path, DateTime utc, List<string> warnings, ref DateTime validUntil)
     {
         for (int i = 0; i + 1 < path.Length; i++)
         {
@@ -274,8 +295,14 @@ public sealed class CertificateValidator
 
                 if (crl.ThisUpdate > utc)
                 {
+                    validUntil = Earlier(validUntil, crl.ThisUpdate); // it applies from then on
                     warnings.Add($"{crl} ignored: it is issued after the verification time {Format(utc)}");
                     continue;
+                }
+
+                if (crl.NextUpdate is { } nextUpdate)
+                {
+                    validUntil = Earlier(validUntil, nextUpdate); // a newer CRL is due (RFC 5280 §5.1.2.5)
                 }
 
                 if (crl.NextUpdate is { } next && next < utc)
@@ -284,6 +311,11 @@ public sealed class CertificateValidator
                 }
 
                 CertificateRevocationList.RevokedEntry? entry = crl.Find(certificate.SerialNumberBytes.Span);
+                if (entry is not null && entry.RevocationDate > utc)
+                {
+                    validUntil = Earlier(validUntil, entry.RevocationDate); // revoked from then on
+                }
+
                 if (entry is not null && entry.RevocationDate <= utc)
                 {
                     string reason = entry.Reason is null ? string.Empty : $" ({entry.Reason})";

@@ -181,6 +181,43 @@ public class CertificateAuthTests
     }
 
     [Fact]
+    public void A_second_sa_with_the_same_certificate_still_has_its_auth_signature_checked()
+    {
+        // Bob keeps Alice's validated path from the first SA; the second one's AUTH, made with
+        // another key than her certificate's, must still be refused.
+        var pki = new Pki();
+        Pair p = Run(30, pki, Pubkey("alice.lab.example", "bob.lab.example"), Pubkey("bob.lab.example", "alice.lab.example"));
+        AssertEstablished(p);
+
+        X509Certificate2 stranger = TestPki.Leaf(pki.Ca, "CN=stranger", new TestPki.Sans(Dns: ["stranger.lab.example"]));
+        p.Alice.Engine.Reconfigure(p.Alice.Engine.Connections, pki.Store(pki.AliceCert, key: TestPki.KeyOf(stranger)));
+        p.Alice.Engine.Execute(new Initiate("site-b"), p.Net.Now);
+        p.Net.RunUntilQuiet();
+
+        AuthFailed failed = Assert.Single(p.Bob.Events.OfType<AuthFailed>());
+        Assert.Contains("signature does not verify", failed.Reason, StringComparison.Ordinal);
+        Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+    }
+
+    [Fact]
+    public void A_reload_with_a_crl_revoking_a_certificate_refuses_the_next_sa_even_after_it_was_accepted()
+    {
+        var pki = new Pki();
+        Pair p = Run(31, pki, Pubkey("alice.lab.example", "bob.lab.example"), Pubkey("bob.lab.example", "alice.lab.example"));
+        AssertEstablished(p);
+
+        // The same CA object, now with a CRL: the path validated for the first SA no longer counts.
+        byte[] crl = TestPki.Crl(pki.Ca, TestPki.Now.AddDays(-10), (pki.AliceCert, TestPki.Now.AddDays(-20)));
+        p.Bob.Engine.Reconfigure(p.Bob.Engine.Connections, pki.Store(pki.BobCert).AddRevocationList(CertificateRevocationList.Load(crl).GetValueOrThrow()[0]));
+        p.Alice.Engine.Execute(new Initiate("site-b"), p.Net.Now);
+        p.Net.RunUntilQuiet();
+
+        AuthFailed failed = Assert.Single(p.Bob.Events.OfType<AuthFailed>());
+        Assert.Contains("revoked", failed.Reason, StringComparison.Ordinal);
+        Assert.Single(p.Bob.Events.OfType<ChildSaInstalled>());
+    }
+
+    [Fact]
     public void An_id_the_certificate_does_not_carry_is_refused()
     {
         var pki = new Pki();

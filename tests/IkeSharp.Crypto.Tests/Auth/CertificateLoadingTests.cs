@@ -57,6 +57,22 @@ public class CertificateLoadingTests
     }
 
     [Fact]
+    public void Certreq_hashes_are_computed_once_per_certificate_and_equal_the_direct_ones()
+    {
+        X509Certificate2 other = TestPki.Root("CN=Other CA");
+        var hashes = new CertificateAuthorityHashes();
+
+        CertReqPayload request = hashes.CertReq([Ca, other]);
+
+        Assert.Equal(CertificateAuthorityHash.CreateCertReq([Ca, other]).Authorities.ToArray(), request.Authorities.ToArray());
+        Assert.Same(hashes.Of(Ca), hashes.Of(Ca));
+        Assert.Equal(2, hashes.Count);
+        hashes.Clear();
+        Assert.Equal(0, hashes.Count);
+        Assert.Equal(CertificateAuthorityHash.Compute(other), hashes.Of(other));
+    }
+
+    [Fact]
     public void Verification_key_refuses_an_unsupported_key_with_its_algorithm()
     {
         using var brainpool = ECDsa.Create(ECCurve.NamedCurves.brainpoolP256r1);
