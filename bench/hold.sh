@@ -9,7 +9,7 @@
 # life_time 8m); `ikesharp load --hold` (CPU 1) sets up COUNT SAs with an identity each
 # (--id-pattern), then holds them, answering the responder's liveness checks (RFC 7296 §1.4) and
 # rekeys (§2.8, §2.18). Every 30 s the script samples both RSSs and UDP receive backlogs; at the end it reads the
-# daemon's counters (`ikesharp status --json`, docs/status.md) and the load generator's report, and
+# daemon's counters (`ikesharp status --counters --json`, docs/status.md) and the load generator's report, and
 # prints RSS, liveness checks and rekeys done against the least expected, and what was missed:
 # liveness checks not answered, IKE/Child SAs that reached their hard lifetime without a rekey,
 # peers declared dead, SAs the initiator lost. Writes bench/results/hold.md.
@@ -126,7 +126,8 @@ rss_end=$(rss_kib $pid)
 rcvbuf_errors() { ip netns exec "$1" awk '/^Udp:/ { n++; if (n == 2) print $6 }' /proc/net/snmp; }
 drops_load=$(rcvbuf_errors $a)
 drops_responder=$(rcvbuf_errors $b)
-status=$(dotnet "$cli" status --json --control-socket "$dir/ikesharp.sock" | head -c 2000)
+# Only the counters: the full status builds a row per SA (tens of megabytes of JSON at 100,000).
+status=$(dotnet "$cli" status --counters --json --control-socket "$dir/ikesharp.sock")
 kill "$sampler" 2>/dev/null || true
 sampler=
 

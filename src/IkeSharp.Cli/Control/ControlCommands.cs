@@ -46,8 +46,9 @@ internal static class ControlCommands
 
         Option<string> statusSocket = SocketOption();
         var json = new Option<bool>("--json") { Description = "print the SAs as JSON (schema in docs/status.md)" };
-        var status = new Command("status", "list the IKE and Child SAs") { statusSocket, json };
-        status.SetAction((result, token) => RunAsync(result.GetValue(statusSocket)!, new ControlRequest("status"), result.GetValue(json), stdout, stderr, token));
+        var counters = new Option<bool>("--counters") { Description = "print only the daemon's counters (SAs, liveness checks, rekeys, expiries, drops), not a row per SA" };
+        var status = new Command("status", "list the IKE and Child SAs") { statusSocket, json, counters };
+        status.SetAction((result, token) => RunAsync(result.GetValue(statusSocket)!, new ControlRequest(result.GetValue(counters) ? "counters" : "status"), result.GetValue(json), stdout, stderr, token));
         yield return status;
     }
 

@@ -58,25 +58,59 @@ public static class StatusReport
         }
     }
 
+    /// <summary>
+    /// Only the counters, as <c>{"counters":{...}}</c>: what <c>ikesharp status --counters</c> prints.
+    /// Its cost does not grow with the number of SAs, where the full status builds a row for each
+    /// (at 100,000 SAs the full JSON is tens of megabytes).
+    /// </summary>
+    public static void WriteCountersJson(Utf8JsonWriter w, Totals totals)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(totals);
+        w.WriteStartObject();
+        WriteCounters(w, totals);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The counters as text, one "name: value" line each, in the JSON's order and names.</summary>
+    public static string CountersText(Totals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        var text = new StringBuilder();
+        foreach ((string name, long value) in CounterValues(totals))
+        {
+            text.Append(name).Append(": ").Append(value.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static void WriteCounters(Utf8JsonWriter w, Totals totals)
+    {
+        w.WriteStartObject("counters");
+        foreach ((string name, long value) in CounterValues(totals))
+        {
+            w.WriteNumber(name, value);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static (string Name, long Value)[] CounterValues(Totals t) =>
+    [
+        ("ike_sas", t.IkeSas), ("child_sas", t.ChildSas), ("liveness_checks", t.LivenessChecks),
+        ("liveness_answered", t.LivenessAnswered), ("ike_rekeys", t.IkeRekeys), ("child_rekeys", t.ChildRekeys),
+        ("dead_peers", t.DeadPeers), ("ike_expired", t.IkeExpired), ("child_expired", t.ChildExpired),
+        ("retransmissions", t.Retransmissions), ("mailbox_drops", t.MailboxDrops),
+    ];
+
     public static void WriteJson(Utf8JsonWriter w, IReadOnlyList<IkeRow> rows, IReadOnlyList<DataPlane.TrapInfo>? traps = null, Totals? totals = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
         if (totals is not null)
         {
-            w.WriteStartObject("counters");
-            w.WriteNumber("ike_sas", totals.IkeSas);
-            w.WriteNumber("child_sas", totals.ChildSas);
-            w.WriteNumber("liveness_checks", totals.LivenessChecks);
-            w.WriteNumber("liveness_answered", totals.LivenessAnswered);
-            w.WriteNumber("ike_rekeys", totals.IkeRekeys);
-            w.WriteNumber("child_rekeys", totals.ChildRekeys);
-            w.WriteNumber("dead_peers", totals.DeadPeers);
-            w.WriteNumber("ike_expired", totals.IkeExpired);
-            w.WriteNumber("child_expired", totals.ChildExpired);
-            w.WriteNumber("retransmissions", totals.Retransmissions);
-            w.WriteNumber("mailbox_drops", totals.MailboxDrops);
-            w.WriteEndObject();
+            WriteCounters(w, totals);
         }
 
         w.WriteStartArray("ike_sas");

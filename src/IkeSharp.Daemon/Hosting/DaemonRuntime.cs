@@ -122,10 +122,11 @@ public sealed class DaemonRuntime : IAsyncDisposable
         "up" => await UpAsync(Required(request), request.TimeoutSeconds, token).ConfigureAwait(false),
         "down" => await DownAsync(Required(request), request.TimeoutSeconds, token).ConfigureAwait(false),
         "status" => await StatusAsync().ConfigureAwait(false),
+        "counters" => await CountersAsync().ConfigureAwait(false),
         "rekey" => await RekeyAsync(Required(request), child: false).ConfigureAwait(false),
         "rekey-child" => await RekeyAsync(Required(request), child: true).ConfigureAwait(false),
         "reload" => await ReloadAsync().ConfigureAwait(false),
-        _ => new ControlReply(false, $"unknown command '{request.Command}'; the daemon understands up, down, rekey, rekey-child, status and reload"),
+        _ => new ControlReply(false, $"unknown command '{request.Command}'; the daemon understands up, down, rekey, rekey-child, status, counters and reload"),
     };
 
     private static string Required(ControlRequest request) =>
@@ -273,6 +274,19 @@ public sealed class DaemonRuntime : IAsyncDisposable
         }
 
         return new ControlReply(true, StatusReport.Text(rows, traps), Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>The daemon's counters alone (<c>ikesharp status --counters</c>), without a row per SA.</summary>
+    public async Task<ControlReply> CountersAsync()
+    {
+        StatusReport.Totals totals = await host.InvokeAsync((e, _) => StatusReport.Totals.Of(e, host.MailboxDrops)).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            StatusReport.WriteCountersJson(w, totals);
+        }
+
+        return new ControlReply(true, StatusReport.CountersText(totals), Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     public Task<IReadOnlyList<StatusReport.IkeRow>> StatusRowsAsync() =>

@@ -98,6 +98,19 @@ public class DaemonRuntimeTests
             Assert.Contains("to-bob: ESTABLISHED", status.Message, StringComparison.Ordinal);
             Assert.NotNull(status.StatusJson);
 
+            // `status --counters`: the totals alone, no row per SA (bench/hold.sh reads it at 100,000 SAs).
+            ControlReply counters = await ControlClient.SendAsync(socket, new ControlRequest("counters"));
+            Assert.True(counters.Ok, counters.Message);
+            Assert.Contains("ike_sas: 1\n", counters.Message, StringComparison.Ordinal);
+            Assert.Contains("child_sas: 1\n", counters.Message, StringComparison.Ordinal);
+            using (var doc = System.Text.Json.JsonDocument.Parse(counters.StatusJson!))
+            {
+                Assert.Equal(["counters"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(1, doc.RootElement.GetProperty("counters").GetProperty("ike_sas").GetInt32());
+                Assert.Equal(1, doc.RootElement.GetProperty("counters").GetProperty("child_sas").GetInt32());
+                Assert.Equal(0, doc.RootElement.GetProperty("counters").GetProperty("dead_peers").GetInt32());
+            }
+
             ControlReply bad = await ControlClient.SendAsync(socket, new ControlRequest("explode"));
             Assert.False(bad.Ok);
             Assert.Contains("unknown command 'explode'", bad.Message, StringComparison.Ordinal);
