@@ -175,7 +175,10 @@ public class DaemonRuntimeTests
         ControlReply[] replies = await Task.WhenAll(first, second);
 
         Assert.All(replies, r => Assert.True(r.Ok, r.Message));
-        Assert.All(replies, r => Assert.Equal("to-bob: 1 IKE SA(s) deleted", r.Message));
+        Assert.Equal("to-bob: 1 IKE SA(s) deleted", replies[0].Message);
+        // Usually the second finds the SA in Deleting and waits for it; if Bob's answer overtook it
+        // on a busy machine, the SA is already gone. Either way it is not refused.
+        Assert.Contains(replies[1].Message, new[] { "to-bob: 1 IKE SA(s) deleted", "to-bob: no established IKE SA to close" });
         Assert.Empty(await p.Alice.StatusRowsAsync());
         await WaitUntil(async () => (await p.Bob.StatusRowsAsync()).Count == 0);
         ControlReply again = await p.Alice.DownAsync("to-bob", 10);

@@ -22,9 +22,14 @@ internal sealed class LoopbackPair : IAsyncDisposable
 
     public required DaemonRuntime Bob { get; init; }
 
-    public List<IkeEvent> AliceEvents { get; } = [];
+    private readonly List<IkeEvent> aliceEvents = [];
+    private readonly List<IkeEvent> bobEvents = [];
 
-    public List<IkeEvent> BobEvents { get; } = [];
+    // Events are raised on each daemon's engine thread while a test reads them: a test gets a
+    // snapshot taken under the same lock, never the list being appended to.
+    public IReadOnlyList<IkeEvent> AliceEvents { get { lock (aliceEvents) { return [.. aliceEvents]; } } }
+
+    public IReadOnlyList<IkeEvent> BobEvents { get { lock (bobEvents) { return [.. bobEvents]; } } }
 
     public static ConnectionConfig Connection(string name, string local, string remote, int port, string localLan, string remoteLan, string? proposal = null) => new()
     {
@@ -63,8 +68,8 @@ internal sealed class LoopbackPair : IAsyncDisposable
             Alice = DaemonRuntime.Start(aliceConfig, aliceDataPlane ?? (_ => new NullDataPlane()), logs, aliceSocket),
             Bob = DaemonRuntime.Start(bobConfig, bobDataPlane ?? (_ => new NullDataPlane()), logs, null),
         };
-        pair.Alice.Host.EventRaised += e => { lock (pair.AliceEvents) { pair.AliceEvents.Add(e); } };
-        pair.Bob.Host.EventRaised += e => { lock (pair.BobEvents) { pair.BobEvents.Add(e); } };
+        pair.Alice.Host.EventRaised += e => { lock (pair.aliceEvents) { pair.aliceEvents.Add(e); } };
+        pair.Bob.Host.EventRaised += e => { lock (pair.bobEvents) { pair.bobEvents.Add(e); } };
         return pair;
     }
 
