@@ -19,6 +19,16 @@ public class PeerExclusionTests
             aliceDataPlane: host => new UserspaceDataPlane(aliceInner, host, new Crypto.SystemRandom(), NullLogger.Instance),
             bobDataPlane: host => new UserspaceDataPlane(bobInner, host, new Crypto.SystemRandom(), NullLogger.Instance));
 
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> route changes were made (they follow the SA's
+    /// events, on the daemon's threads), then a little longer, so one too many would show too.
+    /// </summary>
+    private static async Task Settled(UserspaceDataPlaneTests.QueueInterface inner, int count)
+    {
+        await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(inner.Routes.Count >= count));
+        await Task.Delay(100);
+    }
+
     [Fact]
     public async Task A_full_tunnel_keeps_the_peer_outside_before_its_route_and_lets_go_after_it()
     {
@@ -28,6 +38,7 @@ public class PeerExclusionTests
 
         ControlReply up = await p.Alice.UpAsync("to-bob", 10);
         Assert.True(up.Ok, up.Message);
+        await Settled(aliceInner, 2);
         Assert.Equal(["!127.0.0.2", "+0.0.0.0/0"], aliceInner.Routes);
 
         // Bob's remote selector (10.1.0.0/24) does not hold Alice's address: no exclusion there.
@@ -36,6 +47,7 @@ public class PeerExclusionTests
 
         ControlReply down = await p.Alice.DownAsync("to-bob", 10);
         Assert.True(down.Ok, down.Message);
+        await Settled(aliceInner, 4);
         Assert.Equal(["!127.0.0.2", "+0.0.0.0/0", "-0.0.0.0/0", "~127.0.0.2"], aliceInner.Routes);
     }
 
@@ -53,6 +65,7 @@ public class PeerExclusionTests
         await DaemonRuntimeTests.WaitUntil(() => Task.FromResult(p.AliceEvents.OfType<Core.Engine.ChildSaDeleted>().Any()));
 
         Assert.True((await p.Alice.DownAsync("to-bob", 10)).Ok);
+        await Settled(aliceInner, 4);
         Assert.Equal(["!127.0.0.2", "+0.0.0.0/0", "-0.0.0.0/0", "~127.0.0.2"], aliceInner.Routes);
     }
 
@@ -65,8 +78,10 @@ public class PeerExclusionTests
         Assert.True((await p.Alice.UpAsync("to-bob", 10)).Ok);
 
         // Its IKE and ESP would enter the tunnel they carry: only the exclusion, as strongSwan's kernel-libipsec refuses the route.
+        await Settled(aliceInner, 1);
         Assert.Equal(["!127.0.0.2"], aliceInner.Routes);
         Assert.True((await p.Alice.DownAsync("to-bob", 10)).Ok);
+        await Settled(aliceInner, 2);
         Assert.Equal(["!127.0.0.2", "~127.0.0.2"], aliceInner.Routes);
     }
 
