@@ -139,11 +139,7 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
 
     private void ReadLoop(int queue)
     {
-        if (device.VnetHeader)
-        {
-            ReadLoopOffload(queue);
-            return;
-        }
+        bool offload = device.VnetHeader;
 
         // Not zeroed: the kernel writes each slot before it is read; untouched pages stay unused.
         byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
@@ -164,8 +160,16 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
             Interlocked.Add(ref queuePackets[queue], n);
             for (int i = 0; i < n; i++)
             {
-                // Packets matching no Child SA are dropped and counted by the data plane.
-                p.QueueInner(slots.AsSpan(i * SlotSize, lengths[i]));
+                Span<byte> read = slots.AsSpan(i * SlotSize, lengths[i]);
+                if (offload)
+                {
+                    QueueOffloaded(queue, p, read);
+                }
+                else
+                {
+                    // Packets matching no Child SA are dropped and counted by the data plane.
+                    p.QueueInner(read);
+                }
             }
 
             p.FlushInner();
@@ -177,59 +181,36 @@ public sealed class TunInterface : IInnerInterface, IVnetPacketWriter, IDisposab
     /// by the data plane as it seals them, a lone packet has its checksum completed if the header asks, and what comes out is
     /// sealed into the thread's batch, whose datagrams of one flow leave with UDP GSO.
     /// </summary>
-    private void ReadLoopOffload(int queue)
+    private void QueueOffloaded(int queue, IOutboundPackets p, Span<byte> read)
     {
-        byte[] slots = GC.AllocateUninitializedArray<byte>(ReadBatchSize * SlotSize);
-        int[] lengths = new int[ReadBatchSize];
-        while (!stopping)
+        if (read.Length <= VirtioNetHeader.Size)
         {
-            int n = device.ReadBatch(queue, slots, SlotSize, lengths, 200);
-            if (n < 0)
+            OffloadError(queue, $"a read of {read.Length} octets has no packet after the virtio_net_hdr");
+            return;
+        }
+
+        var header = VirtioNetHeader.Read(read);
+        Span<byte> packet = read[VirtioNetHeader.Size..];
+        if (header.Gso == VirtioNetHeader.GsoNone)
+        {
+            if (GsoSegmenter.CompleteChecksum(packet, header) is { } error)
             {
+                OffloadError(queue, error);
                 return;
             }
 
-            if (n == 0 || plane is not { } p)
-            {
-                continue;
-            }
-
-            Interlocked.Add(ref queuePackets[queue], n);
-            for (int i = 0; i < n; i++)
-            {
-                Span<byte> read = slots.AsSpan(i * SlotSize, lengths[i]);
-                if (read.Length <= VirtioNetHeader.Size)
-                {
-                    OffloadError(queue, $"a read of {read.Length} octets has no packet after the virtio_net_hdr");
-                    continue;
-                }
-
-                var header = VirtioNetHeader.Read(read);
-                Span<byte> packet = read[VirtioNetHeader.Size..];
-                if (header.Gso == VirtioNetHeader.GsoNone)
-                {
-                    if (GsoSegmenter.CompleteChecksum(packet, header) is { } error)
-                    {
-                        OffloadError(queue, error);
-                        continue;
-                    }
-
-                    p.QueueInner(packet);
-                    continue;
-                }
-
-                // Cut and sealed straight into the thread's batch (UserspaceDataPlane.QueueSegments).
-                if (p.QueueSegments(packet, header, out string? splitError) < 0)
-                {
-                    OffloadError(queue, splitError!);
-                    continue;
-                }
-
-                Interlocked.Increment(ref superPackets);
-            }
-
-            p.FlushInner();
+            p.QueueInner(packet);
+            return;
         }
+
+        // Cut and sealed straight into the thread's batch (UserspaceDataPlane.QueueSegments).
+        if (p.QueueSegments(packet, header, out string? splitError) < 0)
+        {
+            OffloadError(queue, splitError!);
+            return;
+        }
+
+        Interlocked.Increment(ref superPackets);
     }
 
     /// <summary>A packet from the kernel that could not be segmented: dropped, counted, and logged (the first ten, then every 10,000th).</summary>
